@@ -1,0 +1,80 @@
+"""The chronology's filters, shared by the pages and the JSON API."""
+
+import datetime as dt
+
+import django_filters
+from django import forms
+from django.db.models import QuerySet
+
+from .dates import parse_range_bound
+from .models import Event, Side, Speaker, Statement, Topic
+
+
+class FuzzyDateField(forms.CharField):
+    """A date typed freely ('Dec 2016', 'since 2018', '23 декабря 2016'), read by dateparser.
+
+    Cleans to the first day the text admits, or with `upper` the last day.
+    """
+
+    def __init__(self, *args, upper: bool = False, **kwargs) -> None:
+        self.upper = upper
+        kwargs.setdefault("max_length", 100)
+        super().__init__(*args, **kwargs)
+
+    def to_python(self, value: str | None) -> dt.date | None:  # type: ignore[override]
+        text = super().to_python(value).strip()
+        if not text:
+            return None
+        day = parse_range_bound(text, upper=self.upper)
+        if day is None:
+            raise forms.ValidationError(
+                "Could not read “%(text)s” as a date. Try “Dec 2016”, “2016-12-23” or “since 2018”.",
+                code="invalid_date",
+                params={"text": text},
+            )
+        return day
+
+
+class FuzzyDateFilter(django_filters.Filter):
+    field_class = FuzzyDateField
+
+
+class StatementFilter(django_filters.FilterSet):
+    """Filters that combine (AND); several values of one filter widen it (OR).
+
+    A field that does not validate is left out and the rest still apply.
+    """
+
+    q = django_filters.CharFilter(method="filter_search", label="Search", max_length=200)
+    speaker = django_filters.ModelMultipleChoiceFilter(
+        queryset=Speaker.objects.all(), to_field_name="slug", widget=forms.CheckboxSelectMultiple
+    )
+    side = django_filters.MultipleChoiceFilter(
+        field_name="speaker__side", choices=Side.choices, widget=forms.CheckboxSelectMultiple
+    )
+    topic = django_filters.ModelMultipleChoiceFilter(
+        field_name="topics", queryset=Topic.objects.all(), to_field_name="slug", widget=forms.CheckboxSelectMultiple
+    )
+    event = django_filters.ModelChoiceFilter(
+        queryset=Event.objects.all(), to_field_name="slug", empty_label="Any event"
+    )
+    date_from = FuzzyDateFilter(method="filter_from", label="From")
+    date_to = FuzzyDateFilter(method="filter_to", label="To", upper=True)
+
+    class Meta:
+        model = Statement
+        fields: list[str] = []
+
+    def filter_search(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        return queryset.search(value)
+
+    def filter_from(self, queryset: QuerySet, name: str, value: dt.date) -> QuerySet:
+        return queryset.between(value, None)
+
+    def filter_to(self, queryset: QuerySet, name: str, value: dt.date) -> QuerySet:
+        return queryset.between(None, value)
+
+
+# The URL contract names these parameters `from` and `to`, which Python cannot use as names.
+StatementFilter.base_filters["from"] = StatementFilter.base_filters.pop("date_from")
+StatementFilter.base_filters["to"] = StatementFilter.base_filters.pop("date_to")

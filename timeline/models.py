@@ -1,0 +1,253 @@
+"""The domain: who said what, when, and where exactly it is written."""
+
+import datetime as dt
+import hashlib
+from functools import cached_property
+from urllib.parse import quote
+
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+
+from . import anchoring, dates, reading
+from .dates import Precision
+
+
+class Side(models.TextChoices):
+    RUSSIA = "ru", "Russia"
+    UNITED_STATES = "us", "United States"
+
+
+class Speaker(models.Model):
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=200, unique=True)
+    role = models.CharField(max_length=200, blank=True, help_text="Role at the time, e.g. 'President of Russia'.")
+    side = models.CharField(max_length=2, choices=Side.choices)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(condition=Q(side__in=Side.values), name="speaker_side_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return f"{reverse('timeline:chronology')}?speaker={self.slug}"
+
+
+class Topic(models.Model):
+    name = models.CharField(max_length=100)
+    slug = models.SlugField(max_length=100, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return f"{reverse('timeline:chronology')}?topic={self.slug}"
+
+
+class Event(models.Model):
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=200, unique=True)
+    date = models.DateField()
+    kind = models.CharField(max_length=100, blank=True, help_text="e.g. 'phone call', 'press conference'.")
+    place = models.CharField(max_length=200, blank=True)
+    description = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["date", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("timeline:event", args=[self.slug])
+
+
+class Source(models.Model):
+    slug = models.SlugField(max_length=200, unique=True)
+    title = models.CharField(max_length=500)
+    publisher = models.CharField(max_length=200, blank=True)
+    url = models.URLField(max_length=1000, blank=True, help_text="The original address, when known.")
+    published_on = models.DateField(null=True, blank=True, help_text="Publication date, when known.")
+    language = models.CharField(max_length=10, default="en", help_text="ISO 639-1 code.")
+    original_text = models.TextField(
+        help_text="The verbatim original, never altered after import: citations point into it."
+    )
+    reading_spans = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="The reading text's paragraphs as [start, end] spans of the original text.",
+    )
+    content_hash = models.CharField(max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["published_on", "title"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("timeline:source", args=[self.slug])
+
+    def save(self, *args, **kwargs) -> None:
+        self.content_hash = hashlib.sha256(self.original_text.encode()).hexdigest()
+        if not self.reading_spans:
+            self.reading_spans = reading.reading_spans(self.original_text, self.title)
+        super().save(*args, **kwargs)
+
+    @property
+    def reading_text(self) -> str:
+        return reading.reading_text(self.original_text, self.reading_spans)
+
+
+class StatementQuerySet(models.QuerySet):
+    def published(self) -> "StatementQuerySet":
+        return self.filter(status=Statement.Status.PUBLISHED)
+
+    def between(self, start: dt.date | None, end: dt.date | None) -> "StatementQuerySet":
+        """Statements whose date, at its precision, overlaps [start, end]."""
+        qs = self
+        if start:
+            qs = qs.filter(date_end__gte=start)
+        if end:
+            qs = qs.filter(date__lte=end)
+        return qs
+
+    def search(self, query: str) -> "StatementQuerySet":
+        """Every word of `query` in the words, the summary or the speaker's name."""
+        qs = self
+        for word in query.split():
+            qs = qs.filter(
+                Q(text__icontains=word) | Q(summary__icontains=word) | Q(speaker__name__icontains=word)
+            )
+        return qs
+
+    def chronological(self) -> "StatementQuerySet":
+        return self.order_by("date", "date_end", "pk")
+
+    def for_listing(self) -> "StatementQuerySet":
+        """Everything an entry shows, in a fixed number of queries."""
+        return self.select_related("speaker", "event").prefetch_related(
+            "topics", models.Prefetch("citations", Citation.objects.select_related("source"))
+        )
+
+
+class Statement(models.Model):
+    class Kind(models.TextChoices):
+        QUOTE = "quote", "quote"
+        PARAPHRASE = "paraphrase", "paraphrase"
+        READOUT = "readout", "readout"
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "draft"
+        PUBLISHED = "published", "published"
+
+    speaker = models.ForeignKey(Speaker, on_delete=models.PROTECT, related_name="statements")
+    event = models.ForeignKey(Event, on_delete=models.SET_NULL, null=True, blank=True, related_name="statements")
+    date = models.DateField(help_text="When it was said: the first day of the period at its precision.")
+    date_precision = models.CharField(max_length=5, choices=Precision.choices, default=Precision.DAY)
+    date_end = models.DateField(editable=False, help_text="The last day the date covers, kept for range filters.")
+    date_evidence = models.TextField(blank=True, help_text="How the date was established.")
+    kind = models.CharField(
+        max_length=10,
+        choices=Kind.choices,
+        default=Kind.QUOTE,
+        help_text="quote: the speaker's own words; paraphrase: reported speech; readout: an official summary.",
+    )
+    text = models.TextField(help_text="The words as the source gives them.")
+    summary = models.CharField(max_length=300, help_text="One line.")
+    topics = models.ManyToManyField(Topic, blank=True, related_name="statements")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    seed_key = models.SlugField(
+        max_length=100, unique=True, null=True, blank=True, editable=False,
+        help_text="The statement's key in the curated seed file, if it came from there.",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = StatementQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["date", "date_end", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(date_end__gte=models.F("date")), name="statement_date_end_after_date"),
+            models.CheckConstraint(condition=Q(date_precision__in=Precision.values), name="statement_precision_valid"),
+            models.CheckConstraint(condition=Q(kind__in=["quote", "paraphrase", "readout"]), name="statement_kind_valid"),
+            models.CheckConstraint(condition=Q(status__in=["draft", "published"]), name="statement_status_valid"),
+        ]
+        indexes = [
+            models.Index(fields=["status", "date", "date_end"], name="statement_status_date"),
+            models.Index(fields=["status", "date_end"], name="statement_status_date_end"),
+            models.Index(fields=["speaker", "status", "date"], name="statement_speaker_date"),
+            models.Index(fields=["event", "status", "date"], name="statement_event_date"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.speaker}, {self.date_display}: {self.summary}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("timeline:statement", args=[self.pk])
+
+    def save(self, *args, **kwargs) -> None:
+        self.date = dates.truncate(self.date, self.date_precision)
+        self.date_end = dates.span_end(self.date, self.date_precision)
+        super().save(*args, **kwargs)
+
+    @property
+    def date_display(self) -> str:
+        return dates.format_at_precision(self.date, self.date_precision)
+
+    @property
+    def date_iso(self) -> str:
+        return dates.iso_at_precision(self.date, self.date_precision)
+
+
+class Citation(models.Model):
+    """A statement's anchor in a source, after the W3C Web Annotation TextQuoteSelector."""
+
+    statement = models.ForeignKey(Statement, on_delete=models.CASCADE, related_name="citations")
+    source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="citations")
+    passage = models.TextField(help_text="The exact words in the source's original text.")
+    start = models.PositiveIntegerField(help_text="Offset of the passage's first character in the original text.")
+    end = models.PositiveIntegerField(help_text="Offset just after the passage's last character.")
+    prefix = models.CharField(max_length=100, blank=True, help_text="Text just before the passage.")
+    suffix = models.CharField(max_length=100, blank=True, help_text="Text just after the passage.")
+
+    class Meta:
+        ordering = ["statement", "source", "start"]
+        constraints = [
+            models.CheckConstraint(condition=Q(end__gt=models.F("start")), name="citation_end_after_start"),
+            models.UniqueConstraint(fields=["statement", "source", "start"], name="citation_unique_anchor"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.source} [{self.start}:{self.end}]"
+
+    def get_absolute_url(self) -> str:
+        return f"{self.source.get_absolute_url()}#s{self.statement_id}"
+
+    @property
+    def is_verified(self) -> bool:
+        """The passage is at its offsets in the original text, whitespace differences aside."""
+        found = self.source.original_text[self.start : self.end]
+        return found.split() == self.passage.split()
+
+    @property
+    def text_fragment(self) -> str:
+        """A URL text fragment (`#:~:text=` value) that finds the passage on the original page."""
+        words = self.passage.split()
+        if len(words) <= 8:
+            return quote(" ".join(words), safe="")
+        return f"{quote(' '.join(words[:4]), safe='')},{quote(' '.join(words[-4:]), safe='')}"
+
+    @cached_property
+    def context(self) -> tuple[str, str, str]:
+        """(words before, the passage, words after) in the original text."""
+        return anchoring.words_around(self.source.original_text, self.start, self.end)

@@ -1,0 +1,109 @@
+"""Reader-facing pages. Each is one view and one template; htmx requests get a named partial."""
+
+from django.db.models import Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.views.decorators.http import require_GET
+from django.views.decorators.vary import vary_on_headers
+from django_htmx.http import push_url
+
+from . import queries
+from .models import Citation, Event, Side, Source, Statement
+from .reading import mark_citations
+
+# Which partial of chronology.html answers an htmx request, by the id it targets.
+CHRONOLOGY_PARTIALS = {"chronology": "chronology", "results": "results", "timeline": "timeline-page"}
+
+
+@require_GET
+@vary_on_headers("HX-Request", "HX-Target")
+def chronology(request: HttpRequest) -> HttpResponse:
+    filterset = queries.filtered_statements(request.GET)
+    page = queries.paginate(filterset, request.GET)
+    statements = list(page.object_list)
+    continued_label = None
+    if page.number > 1 and statements:
+        # The heading of the month the previous page ended in is not repeated.
+        previous = filterset.qs[page.start_index() - 2]
+        continued_label = queries.group_key(previous)[1]
+    query = queries.canonical_query(request.GET)
+    context = {
+        "filterset": filterset,
+        "form": filterset.form,
+        "page": page,
+        "groups": queries.group_by_month(statements),
+        "continued_label": continued_label,
+        "chips": queries.active_filter_chips(filterset),
+        "notices": queries.filter_notices(filterset),
+        "query": query,
+        "next_query": _with_page(query, page.next_page_number()) if page.has_next() else None,
+        "totals": {
+            "statements": Statement.objects.published().count(),
+            "sources": Source.objects.filter(citations__statement__status=Statement.Status.PUBLISHED)
+            .distinct()
+            .count(),
+        },
+    }
+    template_name = "timeline/chronology.html"
+    htmx = request.htmx
+    if htmx and not htmx.history_restore_request and htmx.target in CHRONOLOGY_PARTIALS:
+        template_name += "#" + CHRONOLOGY_PARTIALS[htmx.target]
+        response = TemplateResponse(request, template_name, context)
+        if htmx.target != "timeline":
+            # The address bar holds the filters, without empty fields.
+            response = push_url(response, f"{request.path}?{query}" if query else request.path)
+        return response
+    return TemplateResponse(request, template_name, context)
+
+
+def _with_page(query: str, number: int) -> str:
+    return f"{query}&page={number}" if query else f"page={number}"
+
+
+@require_GET
+def statement_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    published = Statement.objects.published().for_listing()
+    statement = get_object_or_404(published, pk=pk)
+    same_day = Q(date=statement.date, date_end=statement.date_end)
+    earlier = Q(date__lt=statement.date) | Q(date=statement.date, date_end__lt=statement.date_end)
+    later = Q(date__gt=statement.date) | Q(date=statement.date, date_end__gt=statement.date_end)
+    context = {
+        "statement": statement,
+        "previous": published.filter(earlier | (same_day & Q(pk__lt=pk))).order_by("-date", "-date_end", "-pk").first(),
+        "next": published.filter(later | (same_day & Q(pk__gt=pk))).order_by("date", "date_end", "pk").first(),
+    }
+    return TemplateResponse(request, "timeline/statement.html", context)
+
+
+@require_GET
+def source_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    source = get_object_or_404(Source, slug=slug)
+    citations = list(
+        Citation.objects.filter(source=source, statement__status=Statement.Status.PUBLISHED)
+        .select_related("statement__speaker")
+        .order_by("start", "-end")
+    )
+    context = {
+        "source": source,
+        "paragraphs": mark_citations(source.original_text, source.reading_spans, citations),
+        "citations": citations,
+    }
+    return TemplateResponse(request, "timeline/source.html", context)
+
+
+@require_GET
+def source_raw(request: HttpRequest, slug: str) -> HttpResponse:
+    source = get_object_or_404(Source, slug=slug)
+    return HttpResponse(source.original_text, content_type="text/plain; charset=utf-8")
+
+
+@require_GET
+def event_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    event = get_object_or_404(Event, slug=slug)
+    statements = list(Statement.objects.published().for_listing().filter(event=event).chronological())
+    columns = [
+        (label, [s for s in statements if s.speaker.side == side]) for side, label in Side.choices
+    ]
+    context = {"event": event, "columns": [(label, items) for label, items in columns if items]}
+    return TemplateResponse(request, "timeline/event.html", context)
