@@ -10,21 +10,24 @@ from .dates import parse_range_bound
 from .models import Event, Side, Speaker, Statement, Topic
 
 
-class FuzzyDateField(forms.CharField):
+class FuzzyDateField(forms.Field):
     """A date typed freely ('Dec 2016', 'since 2018', '23 декабря 2016'), read by dateparser.
 
     Cleans to the first day the text admits, or with `upper` the last day.
     """
 
+    MAX_LENGTH = 100
+
     def __init__(self, *args, upper: bool = False, **kwargs) -> None:
         self.upper = upper
-        kwargs.setdefault("max_length", 100)
         super().__init__(*args, **kwargs)
 
-    def to_python(self, value: str | None) -> dt.date | None:  # type: ignore[override]
-        text = super().to_python(value).strip()
+    def to_python(self, value: str | None) -> dt.date | None:
+        text = (value or "").strip()
         if not text:
             return None
+        if len(text) > self.MAX_LENGTH:
+            raise forms.ValidationError("That is too long to be a date.", code="max_length")
         day = parse_range_bound(text, upper=self.upper)
         if day is None:
             raise forms.ValidationError(
@@ -47,15 +50,17 @@ class StatementFilter(django_filters.FilterSet):
 
     q = django_filters.CharFilter(method="filter_search", label="Search", max_length=200)
     speaker = django_filters.ModelMultipleChoiceFilter(
+        field_name="speaker__slug",
         queryset=Speaker.objects.all(), to_field_name="slug", widget=forms.CheckboxSelectMultiple
     )
     side = django_filters.MultipleChoiceFilter(
         field_name="speaker__side", choices=Side.choices, widget=forms.CheckboxSelectMultiple
     )
     topic = django_filters.ModelMultipleChoiceFilter(
-        field_name="topics", queryset=Topic.objects.all(), to_field_name="slug", widget=forms.CheckboxSelectMultiple
+        field_name="topics__slug", queryset=Topic.objects.all(), to_field_name="slug", widget=forms.CheckboxSelectMultiple
     )
     event = django_filters.ModelChoiceFilter(
+        field_name="event__slug",
         queryset=Event.objects.all(), to_field_name="slug", empty_label="Any event"
     )
     date_from = FuzzyDateFilter(method="filter_from", label="From")
