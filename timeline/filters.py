@@ -51,17 +51,21 @@ class StatementFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(method="filter_search", label="Search", max_length=200)
     speaker = django_filters.ModelMultipleChoiceFilter(
         field_name="speaker__slug",
-        queryset=Speaker.objects.all(), to_field_name="slug", widget=forms.CheckboxSelectMultiple
+        queryset=Speaker.objects.all(),
+        to_field_name="slug",
+        widget=forms.CheckboxSelectMultiple,
     )
     side = django_filters.MultipleChoiceFilter(
         field_name="speaker__side", choices=Side.choices, widget=forms.CheckboxSelectMultiple
     )
     topic = django_filters.ModelMultipleChoiceFilter(
-        field_name="topics__slug", queryset=Topic.objects.all(), to_field_name="slug", widget=forms.CheckboxSelectMultiple
+        field_name="topics__slug",
+        queryset=Topic.objects.all(),
+        to_field_name="slug",
+        widget=forms.CheckboxSelectMultiple,
     )
     event = django_filters.ModelChoiceFilter(
-        field_name="event__slug",
-        queryset=Event.objects.all(), to_field_name="slug", empty_label="Any event"
+        field_name="event__slug", queryset=Event.objects.all(), to_field_name="slug", empty_label="Any event"
     )
     date_from = FuzzyDateFilter(method="filter_from", label="From")
     date_to = FuzzyDateFilter(method="filter_to", label="To", upper=True)

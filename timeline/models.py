@@ -93,14 +93,14 @@ class Source(models.Model):
     def __str__(self) -> str:
         return self.title
 
-    def get_absolute_url(self) -> str:
-        return reverse("timeline:source", args=[self.slug])
-
     def save(self, *args, **kwargs) -> None:
         self.content_hash = hashlib.sha256(self.original_text.encode()).hexdigest()
         if not self.reading_spans:
             self.reading_spans = reading.reading_spans(self.original_text, self.title)
         super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return reverse("timeline:source", args=[self.slug])
 
     @property
     def reading_text(self) -> str:
@@ -124,9 +124,7 @@ class StatementQuerySet(models.QuerySet):
         """Every word of `query` in the words, the summary or the speaker's name."""
         qs = self
         for word in query.split():
-            qs = qs.filter(
-                Q(text__icontains=word) | Q(summary__icontains=word) | Q(speaker__name__icontains=word)
-            )
+            qs = qs.filter(Q(text__icontains=word) | Q(summary__icontains=word) | Q(speaker__name__icontains=word))
         return qs
 
     def chronological(self) -> "StatementQuerySet":
@@ -166,7 +164,11 @@ class Statement(models.Model):
     topics = models.ManyToManyField(Topic, blank=True, related_name="statements")
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
     seed_key = models.SlugField(
-        max_length=100, unique=True, null=True, blank=True, editable=False,
+        max_length=100,
+        unique=True,
+        null=True,
+        blank=True,
+        editable=False,
         help_text="The statement's key in the curated seed file, if it came from there.",
     )
     created_at = models.DateTimeField(auto_now_add=True)
@@ -179,7 +181,9 @@ class Statement(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(date_end__gte=models.F("date")), name="statement_date_end_after_date"),
             models.CheckConstraint(condition=Q(date_precision__in=Precision.values), name="statement_precision_valid"),
-            models.CheckConstraint(condition=Q(kind__in=["quote", "paraphrase", "readout"]), name="statement_kind_valid"),
+            models.CheckConstraint(
+                condition=Q(kind__in=["quote", "paraphrase", "readout"]), name="statement_kind_valid"
+            ),
             models.CheckConstraint(condition=Q(status__in=["draft", "published"]), name="statement_status_valid"),
         ]
         indexes = [
@@ -192,13 +196,13 @@ class Statement(models.Model):
     def __str__(self) -> str:
         return f"{self.speaker}, {self.date_display}: {self.summary}"
 
-    def get_absolute_url(self) -> str:
-        return reverse("timeline:statement", args=[self.pk])
-
     def save(self, *args, **kwargs) -> None:
         self.date = dates.truncate(self.date, self.date_precision)
         self.date_end = dates.span_end(self.date, self.date_precision)
         super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return reverse("timeline:statement", args=[self.pk])
 
     @property
     def date_display(self) -> str:

@@ -4,7 +4,7 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core.paginator import Page, Paginator
-from django.http import HttpRequest, QueryDict
+from django.http import QueryDict
 
 from .dates import Precision
 from .filters import StatementFilter

@@ -7,6 +7,7 @@ point into the original) can be marked in it.
 
 import re
 from dataclasses import dataclass, field
+from itertools import pairwise
 
 # Lines that belong to the page, not the article: stamps, widgets, share and
 # comment prompts, legal footers. The seed articles show each kind.
@@ -37,7 +38,7 @@ FURNITURE = [
         r"^by\s.*[^.!?\"”»']$",  # byline
     )
 ]
-SENTENCE_END = ('.', '!', '?', '"', "”", "»", "'", "’", ":")
+SENTENCE_END = (".", "!", "?", '"', "”", "»", "'", "’", ":")
 SHORT_LINE_WORDS = 6
 BODY_LINE_WORDS = 8
 
@@ -68,9 +69,7 @@ def reading_spans(text: str, title: str = "") -> list[tuple[int, int]]:
     words = [text[start:end] for start, end in lines]
     kept = []
     for index, (span, line) in enumerate(zip(lines, words, strict=True)):
-        repeated = (index > 0 and words[index - 1] == line) or (
-            index + 1 < len(words) and words[index + 1] == line
-        )
+        repeated = (index > 0 and words[index - 1] == line) or (index + 1 < len(words) and words[index + 1] == line)
         if repeated or is_furniture(line, title):
             continue  # a line given twice in a row is an image's alt text and caption
         kept.append(span)
@@ -107,13 +106,14 @@ def mark_citations(text: str, spans: list[tuple[int, int]], citations: list) -> 
     paragraphs = []
     for para_start, para_end in spans:
         inside = [c for c in citations if c.start < para_end and c.end > para_start]
-        cuts = sorted({para_start, para_end} | {min(max(x, para_start), para_end) for c in inside for x in (c.start, c.end)})
-        paragraphs.append(
-            [
-                Piece(text[a:b], sorted((c for c in inside if c.start <= a and c.end >= b), key=lambda c: c.start - c.end))
-                for a, b in zip(cuts, cuts[1:])
-            ]
+        cuts = sorted(
+            {para_start, para_end} | {min(max(x, para_start), para_end) for c in inside for x in (c.start, c.end)}
         )
+        pieces = []
+        for a, b in pairwise(cuts):
+            covering = [c for c in inside if c.start <= a and c.end >= b]
+            pieces.append(Piece(text[a:b], sorted(covering, key=lambda c: c.start - c.end)))
+        paragraphs.append(pieces)
     anchored = set()
     pieces = [piece for paragraph in paragraphs for piece in paragraph]
     for citation in citations:
