@@ -71,7 +71,12 @@ def make_statement(
     if topics:
         statement.topics.set(topics)
     if cite:
-        make_citation(statement=statement, source=source or make_source(), passage=passage or values["text"])
+        if source is None:
+            source = make_source(
+                original_text=f"Article {n} opens with a full sentence of ordinary reporting here.\n\n"
+                f"{values['text']}\n\nThe article ends with one more sentence of reporting.\n"
+            )
+        make_citation(statement=statement, source=source, passage=passage or values["text"])
     return statement
 
 

@@ -16,7 +16,7 @@ def test_passage_is_found_despite_whitespace_and_newline_differences():
     found = TEXT[anchor.start : anchor.end]
     assert found.startswith("He said")
     assert found.endswith("lowest.")
-    assert found.split() == "He said that relations are at their lowest.".split()
+    assert " ".join(found.split()) == "He said that relations are at their lowest."
 
 
 def test_passage_not_in_the_text_raises_passage_not_found():
@@ -71,7 +71,8 @@ def test_prefix_and_suffix_stop_at_the_edges_of_the_text():
 
 
 def test_words_around_gives_a_few_words_either_side_with_whitespace_collapsed():
+    """Runs of whitespace fold to one space; the space between context and passage is the source's own."""
     text = "one two three four\nfive  six seven eight nine"
     start = text.index("five")
     before, passage, after = words_around(text, start, start + len("five  six"), words=2)
-    assert (before, passage, after) == ("three four", "five six", "seven eight")
+    assert (before, passage, after) == ("three four ", "five six", " seven eight")

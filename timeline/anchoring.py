@@ -57,7 +57,15 @@ def anchor_passage(text: str, passage: str, *, after: str = "") -> Anchor:
 
 
 def words_around(text: str, start: int, end: int, words: int = 12) -> tuple[str, str, str]:
-    """The passage text[start:end] with up to `words` words before and after it."""
-    before = text[:start].split()[-words:]
-    after = text[end:].split()[:words]
-    return " ".join(before), " ".join(text[start:end].split()), " ".join(after)
+    """(up to `words` words before, the passage, up to `words` words after), each with its
+    runs of whitespace folded to one space but the source's own spacing at the passage kept."""
+    before, after = text[:start], text[end:]
+    word_starts = [match.start() for match in re.finditer(r"\S+", before)]
+    word_ends = [match.end() for match in re.finditer(r"\S+", after)]
+    before = before[word_starts[-words] if len(word_starts) >= words else 0 :]
+    after = after[: word_ends[words - 1] if len(word_ends) >= words else len(after)]
+    return _fold(before).lstrip(), _fold(text[start:end]), _fold(after).rstrip()
+
+
+def _fold(text: str) -> str:
+    return re.sub(r"\s+", " ", text)

@@ -81,6 +81,13 @@ def _parser(relative_base: dt.datetime | None) -> DateDataParser:
 
 
 _YEAR_ONLY = re.compile(r"^\s*(\d{4})\s*$")
+# "в октябре 2016": dateparser knows the nominative and genitive month names, not the prepositional.
+_RU_PREPOSITIONAL_MONTHS = {
+    "январе": "январь", "феврале": "февраль", "марте": "март", "апреле": "апрель", "мае": "май",
+    "июне": "июнь", "июле": "июль", "августе": "август", "сентябре": "сентябрь", "октябре": "октябрь",
+    "ноябре": "ноябрь", "декабре": "декабрь",
+}  # fmt: skip
+_LEADING_PREPOSITION = re.compile(r"^(in|on|во?)\s+", re.IGNORECASE)
 
 
 def parse_date_span(text: str, relative_to: dt.date | None = None) -> DateSpan | None:
@@ -89,7 +96,8 @@ def parse_date_span(text: str, relative_to: dt.date | None = None) -> DateSpan |
     Returns None when the text is not a date. Relative phrases ('last month')
     resolve against `relative_to` (an article's date) when given, else today.
     """
-    text = " ".join(text.split())
+    text = _LEADING_PREPOSITION.sub("", " ".join(text.split()))
+    text = " ".join(_RU_PREPOSITIONAL_MONTHS.get(word.lower(), word) for word in text.split())
     if not text:
         return None
     # dateparser fills a bare year with today's month; a year means all of it.

@@ -65,7 +65,7 @@ class StatementFilter(django_filters.FilterSet):
         widget=forms.CheckboxSelectMultiple,
     )
     event = django_filters.ModelChoiceFilter(
-        field_name="event__slug", queryset=Event.objects.all(), to_field_name="slug", empty_label="Any event"
+        field_name="event", queryset=Event.objects.all(), to_field_name="slug", empty_label="Any event"
     )
     date_from = FuzzyDateFilter(method="filter_from", label="From")
     date_to = FuzzyDateFilter(method="filter_to", label="To", upper=True)

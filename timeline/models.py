@@ -107,6 +107,9 @@ class Source(models.Model):
         return reading.reading_text(self.original_text, self.reading_spans)
 
 
+CHRONOLOGICAL = ("date", "-date_end", "pk")
+
+
 class StatementQuerySet(models.QuerySet):
     def published(self) -> "StatementQuerySet":
         return self.filter(status=Statement.Status.PUBLISHED)
@@ -128,7 +131,9 @@ class StatementQuerySet(models.QuerySet):
         return qs
 
     def chronological(self) -> "StatementQuerySet":
-        return self.order_by("date", "date_end", "pk")
+        """Oldest first; of periods starting on one day the longest first, so a year-only
+        date heads its year and a month-only date its month."""
+        return self.order_by(*CHRONOLOGICAL)
 
     def for_listing(self) -> "StatementQuerySet":
         """Everything an entry shows, in a fixed number of queries."""
@@ -177,7 +182,7 @@ class Statement(models.Model):
     objects = StatementQuerySet.as_manager()
 
     class Meta:
-        ordering = ["date", "date_end", "pk"]
+        ordering = list(CHRONOLOGICAL)
         constraints = [
             models.CheckConstraint(condition=Q(date_end__gte=models.F("date")), name="statement_date_end_after_date"),
             models.CheckConstraint(condition=Q(date_precision__in=Precision.values), name="statement_precision_valid"),
@@ -246,10 +251,15 @@ class Citation(models.Model):
     @property
     def text_fragment(self) -> str:
         """A URL text fragment (`#:~:text=` value) that finds the passage on the original page."""
+
+        def term(words: list[str]) -> str:
+            # '-' must be escaped too: a term starting or ending with it reads as a prefix or suffix.
+            return quote(" ".join(words), safe="").replace("-", "%2D")
+
         words = self.passage.split()
         if len(words) <= 8:
-            return quote(" ".join(words), safe="")
-        return f"{quote(' '.join(words[:4]), safe='')},{quote(' '.join(words[-4:]), safe='')}"
+            return term(words)
+        return f"{term(words[:4])},{term(words[-4:])}"
 
     @cached_property
     def context(self) -> tuple[str, str, str]:

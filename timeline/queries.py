@@ -18,6 +18,8 @@ class MonthGroup:
     year: int
     label: str
     statements: list[Statement] = field(default_factory=list)
+    show_year: bool = True  # False where the year (or month) heading stands on an earlier page
+    show_label: bool = True
 
 
 def group_key(statement: Statement) -> tuple[int, str]:
@@ -27,12 +29,15 @@ def group_key(statement: Statement) -> tuple[int, str]:
     return statement.date.year, f"{statement.date:%B} {statement.date.year}"
 
 
-def group_by_month(statements: list[Statement]) -> list[MonthGroup]:
+def group_by_month(statements: list[Statement], *, after: Statement | None = None) -> list[MonthGroup]:
+    """Statements under their headings; `after` is the statement listed just before these, if any."""
     groups: list[MonthGroup] = []
+    previous_year, previous_label = group_key(after) if after else (None, None)
     for statement in statements:
         year, label = group_key(statement)
         if not groups or groups[-1].label != label:
-            groups.append(MonthGroup(year, label))
+            groups.append(MonthGroup(year, label, show_year=year != previous_year, show_label=label != previous_label))
+            previous_year, previous_label = year, label
         groups[-1].statements.append(statement)
     return groups
 

@@ -22,18 +22,14 @@ def chronology(request: HttpRequest) -> HttpResponse:
     filterset = queries.filtered_statements(request.GET)
     page = queries.paginate(filterset, request.GET)
     statements = list(page.object_list)
-    continued_label = None
-    if page.number > 1 and statements:
-        # The heading of the month the previous page ended in is not repeated.
-        previous = filterset.qs[page.start_index() - 2]
-        continued_label = queries.group_key(previous)[1]
+    # Headings the previous page already showed are not repeated.
+    previous = filterset.qs[page.start_index() - 2] if page.number > 1 and statements else None
     query = queries.canonical_query(request.GET)
     context = {
         "filterset": filterset,
         "form": filterset.form,
         "page": page,
-        "groups": queries.group_by_month(statements),
-        "continued_label": continued_label,
+        "groups": queries.group_by_month(statements, after=previous),
         "chips": queries.active_filter_chips(filterset),
         "notices": queries.filter_notices(filterset),
         "query": query,
@@ -63,15 +59,16 @@ def _with_page(query: str, number: int) -> str:
 
 @require_GET
 def statement_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    published = Statement.objects.published().for_listing()
+    published = Statement.objects.published().for_listing().chronological()
     statement = get_object_or_404(published, pk=pk)
-    same_day = Q(date=statement.date, date_end=statement.date_end)
-    earlier = Q(date__lt=statement.date) | Q(date=statement.date, date_end__lt=statement.date_end)
-    later = Q(date__gt=statement.date) | Q(date=statement.date, date_end__gt=statement.date_end)
+    # Neighbours in the chronology's own order: date, then the longer period first, then id.
+    same_period = Q(date=statement.date, date_end=statement.date_end)
+    earlier = Q(date__lt=statement.date) | Q(date=statement.date, date_end__gt=statement.date_end)
+    later = Q(date__gt=statement.date) | Q(date=statement.date, date_end__lt=statement.date_end)
     context = {
         "statement": statement,
-        "previous": published.filter(earlier | (same_day & Q(pk__lt=pk))).order_by("-date", "-date_end", "-pk").first(),
-        "next": published.filter(later | (same_day & Q(pk__gt=pk))).order_by("date", "date_end", "pk").first(),
+        "previous": published.filter(earlier | (same_period & Q(pk__lt=pk))).reverse().first(),
+        "next": published.filter(later | (same_period & Q(pk__gt=pk))).first(),
     }
     return TemplateResponse(request, "timeline/statement.html", context)
 
