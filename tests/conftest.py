@@ -9,9 +9,8 @@ from django.core.management import call_command
 
 @pytest.fixture(scope="session", autouse=True)
 def _static_manifest() -> None:
-    """Templates need WhiteNoise's manifest; collect it once on a fresh clone."""
-    if not (Path(settings.STATIC_ROOT) / "staticfiles.json").exists():
-        call_command("collectstatic", "--noinput", verbosity=0)
+    """Templates need WhiteNoise's manifest; collected afresh so tests never see stale CSS or JS."""
+    call_command("collectstatic", "--noinput", verbosity=0)
 
 
 @pytest.fixture
