@@ -131,8 +131,8 @@ def test_typing_a_date_in_from_and_pressing_enter_filters(site: str, page: Page)
     assert all(end >= "2016-12-01" for end in period_ends), dates
 
 
-def test_back_after_filtering_restores_the_full_list_and_the_form(site: str, page: Page) -> None:
-    """Back returns to '/', with every statement listed and the speaker checkbox unticked."""
+def test_back_and_forward_restore_the_results_and_the_form(site: str, page: Page) -> None:
+    """Back returns to '/', every statement listed and the checkbox unticked; Forward brings the filter back."""
     total = published().count()
     lavrov = published().filter(speaker__slug="sergey-lavrov").count()
 
@@ -148,6 +148,12 @@ def test_back_after_filtering_restores_the_full_list_and_the_form(site: str, pag
     expect(page.locator(RESULT_COUNT)).to_have_text(count_text(total))
     expect(page.locator(ENTRY)).to_have_count(total)
     expect(page.get_by_label("Sergey Lavrov", exact=True)).not_to_be_checked()
+
+    page.go_forward()
+
+    expect(page).to_have_url(re.compile(r"speaker=sergey-lavrov"))
+    expect(page.locator(RESULT_COUNT)).to_have_text(count_text(lavrov))
+    expect(page.get_by_label("Sergey Lavrov", exact=True)).to_be_checked()
 
 
 def test_source_link_lands_on_the_highlighted_passage(site: str, page: Page) -> None:

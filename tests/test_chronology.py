@@ -1,6 +1,7 @@
 """The chronology at `/`: filters that combine, dates at their precision, htmx fragments, constant queries."""
 
 import datetime as dt
+import gzip
 import re
 
 import pytest
@@ -341,3 +342,11 @@ def test_query_count_is_constant_whatever_the_number_of_statements(client, db, p
     many = _queries(client, **params)
     assert len(shown(client.get("/", params))) > 5
     assert many == few
+
+
+def test_first_view_is_compressed_and_small(client, seeded):
+    """The chronology is sent gzip-compressed to browsers that accept it, well inside the 50 KB first-view budget."""
+    response = client.get("/", headers={"Accept-Encoding": "gzip, deflate, br"})
+    assert response["Content-Encoding"] == "gzip"
+    assert "<html" in gzip.decompress(response.content).decode()
+    assert len(response.content) < 20_000

@@ -86,3 +86,15 @@ def _debug_setting(environ: dict[str, str]) -> str:
 )
 def test_debug_is_off_unless_django_debug_is_set(environ, expected):
     assert _debug_setting(environ) == expected
+
+
+def test_reader_pages_set_no_cookies(client, seeded):
+    """Readers (and, later, embeds) get pages without a session or CSRF cookie."""
+    for url in _urls():
+        assert not client.get(url).cookies, url
+
+
+def test_unknown_page_is_a_friendly_404(client, seeded):
+    response = client.get("/statements/999999/")
+    assert response.status_code == 404
+    assert b"Back to the chronology" in response.content

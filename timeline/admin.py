@@ -1,6 +1,7 @@
 """The editors' admin: every model with useful lists, search and filters."""
 
 from django.contrib import admin
+from django.db import models
 from django.db.models import Count
 from django.utils.html import format_html
 
@@ -46,6 +47,7 @@ class SourceAdmin(admin.ModelAdmin):
     date_hierarchy = "published_on"
     prepopulated_fields = {"slug": ["title"]}
     readonly_fields = ["content_hash", "created_at", "view_on_site_link"]
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(citation_count=Count("citations"))
