@@ -8,6 +8,7 @@ from urllib.parse import quote
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from simple_history.models import HistoricalRecords
 
 from . import anchoring, dates, reading
 from .dates import Precision
@@ -69,6 +70,10 @@ class Event(models.Model):
         return reverse("timeline:event", args=[self.slug])
 
 
+def content_hash(content: str) -> str:
+    return hashlib.sha256(content.encode()).hexdigest()
+
+
 class Source(models.Model):
     slug = models.SlugField(max_length=200, unique=True)
     title = models.CharField(max_length=500)
@@ -77,15 +82,26 @@ class Source(models.Model):
     published_on = models.DateField(null=True, blank=True, help_text="Publication date, when known.")
     language = models.CharField(max_length=10, default="en", help_text="ISO 639-1 code.")
     original_text = models.TextField(
-        help_text="The verbatim original, never altered after import: citations point into it."
+        help_text="The verbatim original text (for an HTML import, the text of the page): citations point into it. "
+        "Correcting it re-anchors every citation."
+    )
+    original_html = models.TextField(
+        blank=True, help_text="The verbatim file, when the source was imported from HTML; never altered."
     )
     reading_spans = models.JSONField(
         default=list,
         blank=True,
         help_text="The reading text's paragraphs as [start, end] spans of the original text.",
     )
-    content_hash = models.CharField(max_length=64, unique=True, editable=False)
+    content_hash = models.CharField(
+        max_length=64,
+        unique=True,
+        editable=False,
+        help_text="SHA-256 of the imported file: the same file twice is one source.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["published_on", "title"]
@@ -94,7 +110,8 @@ class Source(models.Model):
         return self.title
 
     def save(self, *args, **kwargs) -> None:
-        self.content_hash = hashlib.sha256(self.original_text.encode()).hexdigest()
+        if not self.content_hash:
+            self.content_hash = content_hash(self.original_html or self.original_text)
         if not self.reading_spans:
             self.reading_spans = reading.reading_spans(self.original_text, self.title)
         super().save(*args, **kwargs)
@@ -180,6 +197,7 @@ class Statement(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = StatementQuerySet.as_manager()
+    history = HistoricalRecords(m2m_fields=[topics])
 
     class Meta:
         ordering = list(CHRONOLOGICAL)
@@ -221,6 +239,11 @@ class Statement(models.Model):
 class Citation(models.Model):
     """A statement's anchor in a source, after the W3C Web Annotation TextQuoteSelector."""
 
+    class Anchoring(models.TextChoices):
+        EXACT = "exact", "verified"
+        APPROXIMATE = "approximate", "approximate: needs review"
+        ORPHAN = "orphan", "orphan: passage not found"
+
     statement = models.ForeignKey(Statement, on_delete=models.CASCADE, related_name="citations")
     source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="citations")
     passage = models.TextField(help_text="The exact words in the source's original text.")
@@ -228,13 +251,30 @@ class Citation(models.Model):
     end = models.PositiveIntegerField(help_text="Offset just after the passage's last character.")
     prefix = models.CharField(max_length=100, blank=True, help_text="Text just before the passage.")
     suffix = models.CharField(max_length=100, blank=True, help_text="Text just after the passage.")
+    anchoring = models.CharField(
+        max_length=11,
+        choices=Anchoring.choices,
+        default=Anchoring.EXACT,
+        help_text="How the passage was last found in the source's text; only verified citations can be published.",
+    )
+    similarity = models.FloatField(
+        null=True,
+        blank=True,
+        help_text="For an approximate anchor, how close (0–1) the words found are to the passage.",
+    )
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["statement", "source", "start"]
         constraints = [
             models.CheckConstraint(condition=Q(end__gt=models.F("start")), name="citation_end_after_start"),
             models.UniqueConstraint(fields=["statement", "source", "start"], name="citation_unique_anchor"),
+            models.CheckConstraint(
+                condition=Q(anchoring__in=["exact", "approximate", "orphan"]), name="citation_anchoring_valid"
+            ),
         ]
+        indexes = [models.Index(fields=["anchoring"], name="citation_anchoring")]
 
     def __str__(self) -> str:
         return f"{self.source} [{self.start}:{self.end}]"
@@ -244,9 +284,9 @@ class Citation(models.Model):
 
     @property
     def is_verified(self) -> bool:
-        """The passage is at its offsets in the original text, whitespace differences aside."""
+        """Anchored exactly, and the passage is at its offsets in the text, whitespace differences aside."""
         found = self.source.original_text[self.start : self.end]
-        return found.split() == self.passage.split()
+        return self.anchoring == self.Anchoring.EXACT and found.split() == self.passage.split()
 
     @property
     def text_fragment(self) -> str:
