@@ -1,11 +1,20 @@
-"""The editors' admin: every model with useful lists, search and filters."""
+"""The editors' workbench: curation in the Django admin, with history, live checks and publishing rules."""
 
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
 from django.db import models
-from django.db.models import Count
+from django.db.models import Count, Q
+from django.http import HttpRequest, HttpResponse
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
 from django.utils.html import format_html
+from simple_history.admin import SimpleHistoryAdmin
 
+from . import anchoring, curation
+from .dates import DateSpan, parse_date_span
 from .models import Citation, Event, Source, Speaker, Statement, Topic
+
+# --- Reference data -------------------------------------------------------------------
 
 
 @admin.register(Speaker)
@@ -39,61 +48,418 @@ class EventAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ["name"]}
 
 
+# --- Sources --------------------------------------------------------------------------
+
+
 @admin.register(Source)
-class SourceAdmin(admin.ModelAdmin):
-    list_display = ["title", "publisher", "published_on", "language", "citation_count"]
-    list_filter = ["publisher", "language"]
+class SourceAdmin(SimpleHistoryAdmin):
+    list_display = ["title", "publisher", "published_on", "language", "citation_count", "needs_review"]
+    list_filter = ["language", "publisher"]
     search_fields = ["title", "publisher", "original_text"]
     date_hierarchy = "published_on"
+    ordering = ["-published_on", "title"]
     prepopulated_fields = {"slug": ["title"]}
-    readonly_fields = ["content_hash", "created_at", "view_on_site_link"]
+    readonly_fields = ["content_hash", "created_at", "reading_view"]
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+    fields = [
+        "title",
+        "slug",
+        "publisher",
+        "url",
+        "published_on",
+        "language",
+        "original_text",
+        "original_html",
+        "reading_view",
+        "content_hash",
+        "created_at",
+    ]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(citation_count=Count("citations"))
+        unverified = ~Q(citations__anchoring=Citation.Anchoring.EXACT)
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(citation_count=Count("citations"), unverified_count=Count("citations", filter=unverified))
+        )
 
     @admin.display(ordering="citation_count", description="citations")
     def citation_count(self, source: Source) -> int:
         return source.citation_count
 
+    @admin.display(ordering="unverified_count", description="citations to review")
+    def needs_review(self, source: Source) -> int:
+        return source.unverified_count
+
     @admin.display(description="reading view")
-    def view_on_site_link(self, source: Source) -> str:
-        return format_html('<a href="{}">{}</a>', source.get_absolute_url(), source.get_absolute_url())
+    def reading_view(self, source: Source) -> str:
+        url = source.get_absolute_url()
+        return format_html('<a href="{}">{}</a>', url, url) if source.pk else "–"
+
+    def save_model(self, request: HttpRequest, obj: Source, form: forms.ModelForm, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        if change and "original_text" in form.changed_data:
+            report = curation.reanchor_source(source=obj)
+            outcome = ", ".join(f"{number} {kind}" for kind, number in sorted(report.outcomes.items())) or "none"
+            level = messages.WARNING if report.returned_to_draft or set(report.outcomes) - {"exact"} else messages.INFO
+            message = f"The text changed, so every citation was anchored again: {outcome}."
+            if report.returned_to_draft:
+                message += f" {len(report.returned_to_draft)} statement(s) went back to draft until reviewed."
+            self.message_user(request, message, level)
+
+
+# --- Statements and their citations ---------------------------------------------------
+
+
+class PassageWidget(forms.Textarea):
+    """The passage box, checked live against the chosen source (htmx) as the editor types.
+
+    `include` selects what holds the source field: the inline's own box on a
+    statement, the whole form on a citation.
+    """
+
+    def __init__(self, include: str = "closest .inline-related") -> None:
+        super().__init__(attrs={"rows": 3, "class": "vLargeTextField passage-input"})
+        self.include = include
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        context["widget"]["attrs"].update(
+            {
+                "hx-get": reverse("admin:timeline_statement_anchor_preview"),
+                "hx-trigger": "load, input changed delay:400ms, change",
+                "hx-include": self.include,
+                "hx-target": "next .anchor-preview",
+            }
+        )
+        return context
+
+    def render(self, name, value, attrs=None, renderer=None):
+        box = super().render(name, value, attrs, renderer)
+        return format_html('{}<div class="anchor-preview" aria-live="polite"></div>', box)
+
+
+class CitationForm(forms.ModelForm):
+    """The editor gives source and passage; offsets, context and anchoring state are found, not typed."""
+
+    class Meta:
+        model = Citation
+        fields = ["source", "passage"]
+        widgets = {"passage": PassageWidget()}
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        source, passage = cleaned.get("source"), cleaned.get("passage", "")
+        if source and passage:
+            instance = self.instance
+            same_source = instance.pk and instance.source_id == source.pk
+            self.match = anchoring.find_passage(
+                source.original_text,
+                passage,
+                start=instance.start if same_source else None,
+                prefix=instance.prefix if same_source else "",
+                suffix=instance.suffix if same_source else "",
+            )
+        return cleaned
+
+    def save(self, commit: bool = True) -> Citation:
+        citation = super().save(commit=False)
+        match = getattr(self, "match", None)
+        if match is not None:
+            text = citation.source.original_text
+            citation.anchoring, citation.similarity = match.kind, match.similarity
+            if match.found:
+                citation.start, citation.end = match.start, match.end
+                citation.prefix = text[max(0, match.start - anchoring.CONTEXT_CHARS) : match.start]
+                citation.suffix = text[match.end : match.end + anchoring.CONTEXT_CHARS]
+            else:
+                # An orphan keeps its words but points nowhere in particular; readers never see it.
+                citation.start, citation.end = 0, max(1, len(citation.passage))
+            if match.kind == Citation.Anchoring.EXACT:
+                citation.passage = text[match.start : match.end]
+        if commit:
+            citation.save()
+        return citation
+
+
+class CitationFormSet(forms.BaseInlineFormSet):
+    def clean(self) -> None:
+        super().clean()
+        if self.instance.status != Statement.Status.PUBLISHED:
+            return
+        kept = [form for form in self.forms if form.cleaned_data and not form.cleaned_data.get("DELETE")]
+        if not kept:
+            raise forms.ValidationError("A published statement needs at least one citation.")
+        for form in kept:
+            match = getattr(form, "match", None)
+            if match is None or match.kind != Citation.Anchoring.EXACT:
+                raise forms.ValidationError(
+                    "A statement cannot be published with an unverified citation: "
+                    "every passage must be found exactly in its source. Save it as a draft, or fix the passage."
+                )
 
 
 class CitationInline(admin.StackedInline):
     model = Citation
+    form = CitationForm
+    formset = CitationFormSet
     extra = 0
+    min_num = 0
     autocomplete_fields = ["source"]
-    fields = ["source", "passage", "start", "end", "prefix", "suffix"]
+    fields = ["source", "passage", "anchoring", "similarity", "start", "end"]
+    readonly_fields = ["anchoring", "similarity", "start", "end"]
+
+
+class WhenWidget(forms.TextInput):
+    """A date typed freely, read back live (htmx) before saving."""
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        context["widget"]["attrs"].update(
+            {
+                "hx-get": reverse("admin:timeline_statement_date_preview"),
+                "hx-trigger": "load, input changed delay:300ms",
+                "hx-include": "this, [name='citations-0-source']",
+                "hx-target": "#when-preview",
+                "autocomplete": "off",
+            }
+        )
+        return context
+
+    def render(self, name, value, attrs=None, renderer=None):
+        box = super().render(name, value, attrs, renderer)
+        return format_html('{}<output id="when-preview" class="when-preview" for="id_{}"></output>', box, name)
+
+
+def relative_base(source_id: str | None) -> "Source | None":
+    if source_id and source_id.isdigit():
+        return Source.objects.filter(pk=source_id).only("published_on").first()
+    return None
+
+
+class StatementForm(forms.ModelForm):
+    when = forms.CharField(
+        label="Date",
+        max_length=100,
+        widget=WhenWidget(attrs={"class": "vTextField"}),
+        help_text="Type it as you would write it: “23 Dec 2016”, “Dec 2016”, “2016”, “23 декабря 2016”, or "
+        "“last Friday” (read relative to the first citation's source date). Its precision is what you typed.",
+    )
+
+    class Meta:
+        model = Statement
+        fields = ["speaker", "kind", "text", "summary", "topics", "event", "status", "date_evidence"]
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk and self.instance.date:
+            self.fields["when"].initial = self.instance.date_display
+
+    def clean_when(self) -> DateSpan:
+        text = self.cleaned_data["when"]
+        source = relative_base(self.data.get("citations-0-source"))
+        if source is None and self.instance.pk:
+            first = self.instance.citations.select_related("source").first()
+            source = first.source if first else None
+        span = parse_date_span(text, relative_to=source.published_on if source else None)
+        if span is None:
+            raise forms.ValidationError(f"Could not read “{text}” as a date. Try “23 Dec 2016”, “Dec 2016” or “2016”.")
+        self.instance.date, self.instance.date_precision = span.start, span.precision
+        return span
+
+
+class VerificationFilter(admin.SimpleListFilter):
+    title = "citations"
+    parameter_name = "verification"
+
+    def lookups(self, request, model_admin):
+        return [
+            ("verified", "all verified"),
+            ("review", "approximate: needs review"),
+            ("orphan", "orphan: passage not found"),
+            ("none", "no citation"),
+        ]
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if value == "verified":
+            return queryset.filter(citations__isnull=False).exclude(
+                citations__anchoring__in=[Citation.Anchoring.APPROXIMATE, Citation.Anchoring.ORPHAN]
+            )
+        if value == "review":
+            return queryset.filter(citations__anchoring=Citation.Anchoring.APPROXIMATE).distinct()
+        if value == "orphan":
+            return queryset.filter(citations__anchoring=Citation.Anchoring.ORPHAN).distinct()
+        if value == "none":
+            return queryset.filter(citations__isnull=True)
+        return queryset
 
 
 @admin.register(Statement)
-class StatementAdmin(admin.ModelAdmin):
-    list_display = ["summary", "speaker", "date_shown", "kind", "event", "status"]
-    list_filter = ["status", "kind", "date_precision", "speaker__side", "speaker", "topics", "event"]
+class StatementAdmin(SimpleHistoryAdmin):
+    form = StatementForm
+    inlines = [CitationInline]
+    list_display = ["summary", "speaker", "date_shown", "kind", "event", "status", "verification"]
+    list_filter = [
+        "status",
+        VerificationFilter,
+        "speaker__side",
+        "speaker",
+        "topics",
+        "kind",
+        "date_precision",
+        "event",
+    ]
     list_select_related = ["speaker", "event"]
-    search_fields = ["text", "summary", "speaker__name"]
+    search_fields = ["text", "summary", "speaker__name", "citations__passage"]
     date_hierarchy = "date"
+    ordering = ["-date", "-pk"]
     autocomplete_fields = ["speaker", "event"]
     filter_horizontal = ["topics"]
-    inlines = [CitationInline]
-    readonly_fields = ["date_end", "created_at", "updated_at"]
+    actions = ["publish_selected", "unpublish_selected"]
+    readonly_fields = ["created_at", "updated_at"]
     fieldsets = [
         (None, {"fields": ["speaker", "kind", "text", "summary", "topics", "event", "status"]}),
-        ("Date", {"fields": ["date", "date_precision", "date_end", "date_evidence"]}),
+        ("Date", {"fields": ["when", "date_evidence"]}),
         ("Record", {"fields": ["created_at", "updated_at"], "classes": ["collapse"]}),
     ]
+
+    class Media:
+        css = {"all": ["timeline/admin.css"]}
+        js = ["django_htmx/htmx-2.min.js", "timeline/admin.js"]
+
+    def get_queryset(self, request):
+        unverified = ~Q(citations__anchoring=Citation.Anchoring.EXACT)
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(citation_count=Count("citations"), unverified_count=Count("citations", filter=unverified))
+        )
 
     @admin.display(ordering="date", description="date")
     def date_shown(self, statement: Statement) -> str:
         return statement.date_display
 
+    @admin.display(description="citations")
+    def verification(self, statement: Statement) -> str:
+        if not statement.citation_count:
+            return "none"
+        if statement.unverified_count:
+            return f"{statement.unverified_count} to review"
+        return "verified"
+
+    @admin.action(description="Publish selected statements", permissions=["change"])
+    def publish_selected(self, request: HttpRequest, queryset) -> None:
+        report = curation.publish(statements=queryset)
+        if report.published:
+            self.message_user(request, f"{len(report.published)} statement(s) published.", messages.SUCCESS)
+        for statement, problems in report.refused.items():
+            self.message_user(
+                request, f"Not published: “{statement.summary}”: {'; '.join(problems)}.", messages.WARNING
+            )
+
+    @admin.action(description="Unpublish selected statements (back to draft)", permissions=["change"])
+    def unpublish_selected(self, request: HttpRequest, queryset) -> None:
+        count = curation.unpublish(statements=queryset)
+        self.message_user(request, f"{count} statement(s) returned to draft.", messages.SUCCESS)
+
+    def get_urls(self):
+        preview = [
+            path(
+                "anchor-preview/",
+                self.admin_site.admin_view(self.anchor_preview),
+                name="timeline_statement_anchor_preview",
+            ),
+            path(
+                "date-preview/",
+                self.admin_site.admin_view(self.date_preview),
+                name="timeline_statement_date_preview",
+            ),
+        ]
+        return preview + super().get_urls()
+
+    def anchor_preview(self, request: HttpRequest) -> HttpResponse:
+        """The passage as found in the chosen source: exactly, approximately (closest match offered), or not."""
+        if not self.has_view_or_change_permission(request):
+            return HttpResponse(status=403)
+        source_id = next((v for k, v in request.GET.items() if k == "source" or k.endswith("-source")), "")
+        passage = next((v for k, v in request.GET.items() if k == "passage" or k.endswith("-passage")), "")
+        source = Source.objects.filter(pk=source_id).first() if source_id.isdigit() else None
+        context = {"source": source, "passage": passage.strip()}
+        if source and passage.strip():
+            match = anchoring.find_passage(source.original_text, passage)
+            text = source.original_text
+            context |= {
+                "match": match,
+                "context": anchoring.words_around(text, match.start, match.end) if match.end > match.start else None,
+                "found_words": " ".join(text[match.start : match.end].split()),
+                "occurrences": len(anchoring.find_occurrences(text, passage)),
+            }
+        return TemplateResponse(request, "admin/timeline/anchor-preview.html", context)
+
+    def date_preview(self, request: HttpRequest) -> HttpResponse:
+        """How the typed date will be read, before saving."""
+        if not self.has_view_or_change_permission(request):
+            return HttpResponse(status=403)
+        text = request.GET.get("when", "").strip()
+        source = relative_base(request.GET.get("citations-0-source"))
+        span = parse_date_span(text, relative_to=source.published_on if source else None) if text else None
+        return TemplateResponse(
+            request, "admin/timeline/date-preview.html", {"text": text, "span": span, "source": source}
+        )
+
+
+class StandaloneCitationForm(CitationForm):
+    class Meta(CitationForm.Meta):
+        fields = ["statement", "source", "passage"]
+        widgets = {"passage": PassageWidget(include="closest form")}
+
 
 @admin.register(Citation)
-class CitationAdmin(admin.ModelAdmin):
-    list_display = ["statement", "source", "start", "end"]
+class CitationAdmin(SimpleHistoryAdmin):
+    list_display = ["statement", "source", "anchoring", "similarity", "start", "end"]
     list_select_related = ["statement__speaker", "source"]
-    list_filter = ["source"]
+    list_filter = ["anchoring", "source"]
     search_fields = ["passage", "statement__summary"]
     autocomplete_fields = ["statement", "source"]
+    form = StandaloneCitationForm
+    fields = ["statement", "source", "passage", "anchoring", "similarity", "start", "end", "prefix", "suffix"]
+    readonly_fields = ["anchoring", "similarity", "start", "end", "prefix", "suffix"]
+
+    class Media:
+        css = {"all": ["timeline/admin.css"]}
+        js = ["django_htmx/htmx-2.min.js", "timeline/admin.js"]
+
+
+# --- Deleted statements, restorable from their history ----------------------------------
+
+
+@admin.register(Statement.history.model)
+class DeletedStatementAdmin(admin.ModelAdmin):
+    """Statements that were deleted, from their last historical record; "Restore" brings them back."""
+
+    list_display = ["summary", "speaker", "date", "history_date", "history_user"]
+    list_select_related = ["speaker", "history_user"]
+    search_fields = ["summary", "text"]
+    actions = ["restore_selected"]
+
+    def get_queryset(self, request):
+        deleted = super().get_queryset(request).filter(history_type="-")
+        return deleted.exclude(id__in=Statement.objects.values("pk"))
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_restore_permission(self, request) -> bool:
+        return request.user.has_perm("timeline.add_statement")
+
+    @admin.action(description="Restore selected statements", permissions=["restore"])
+    def restore_selected(self, request: HttpRequest, queryset) -> None:
+        restored = [curation.restore_deleted_statement(record=record) for record in queryset]
+        self.message_user(request, f"{len(restored)} statement(s) restored, with their citations.", messages.SUCCESS)

@@ -60,7 +60,9 @@ def _with_page(query: str, number: int) -> str:
 @require_GET
 def statement_detail(request: HttpRequest, pk: int) -> HttpResponse:
     published = Statement.objects.published().for_listing().chronological()
-    statement = get_object_or_404(published, pk=pk)
+    # Editors preview drafts as readers will see them; readers see published statements only.
+    visible = Statement.objects.for_listing() if request.user.is_staff else published
+    statement = get_object_or_404(visible, pk=pk)
     # Neighbours in the chronology's own order: date, then the longer period first, then id.
     same_period = Q(date=statement.date, date_end=statement.date_end)
     earlier = Q(date__lt=statement.date) | Q(date=statement.date, date_end__gt=statement.date_end)
