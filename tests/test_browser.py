@@ -8,11 +8,9 @@ and the layout at a phone's width.
 import datetime as dt
 import os
 import re
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from django.core.handlers.wsgi import WSGIHandler
 from django.core.management import call_command
 from django.db.models import QuerySet
 from playwright.sync_api import Browser, Page, expect
@@ -20,59 +18,11 @@ from pytest_django.live_server_helper import LiveServer
 
 from timeline.models import Statement
 
-# pytest-django's live_server runs the app in a thread of this process, and Playwright's sync API
-# runs an event loop in it, so Django's ORM would otherwise refuse to work (SynchronousOnlyOperation).
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
 pytestmark = pytest.mark.browser
 
-CHROMIUM = Path("/usr/bin/chromium")
 SCREENSHOTS = Path(__file__).resolve().parent.parent / "screenshots"
 RESULT_COUNT = ".result-count"
 ENTRY = "#timeline article.entry"
-
-
-@pytest.fixture(scope="session")
-def browser_type_launch_args(browser_type_launch_args: dict) -> dict:
-    """Debian's Chromium, never a browser downloaded by `playwright install` (which fails here)."""
-    if not CHROMIUM.exists():
-        reason = f"{CHROMIUM} is missing: apt-get install -y chromium"
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"{reason} (browser tests must not be skipped in CI)", pytrace=False)
-        pytest.skip(reason)
-    return {
-        **browser_type_launch_args,
-        "executable_path": str(CHROMIUM),
-        "headless": True,
-        "args": [
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--no-first-run",
-        ],
-    }
-
-
-@pytest.fixture(scope="session")
-def live_server(request: pytest.FixtureRequest) -> Iterator[LiveServer]:
-    """pytest-django's live server, with static files served by WhiteNoise as in production.
-
-    pytest-django wraps the server in staticfiles' handler, which looks files up with the finders
-    and so 404s the hashed names that CompressedManifestStaticFilesStorage puts in the pages.
-    Without that wrapper, /static/ reaches WhiteNoise's middleware, serving STATIC_ROOT.
-    """
-    addr = request.config.getvalue("liveserver") or os.getenv("DJANGO_LIVE_TEST_SERVER_ADDRESS") or "localhost"
-    server = LiveServer(addr, start=False)
-    server.thread.static_handler = _whitenoise_serves_static
-    server.start()
-    yield server
-    server.stop()
-
-
-def _whitenoise_serves_static(app: WSGIHandler) -> WSGIHandler:
-    return app
 
 
 @pytest.fixture

@@ -2,15 +2,17 @@
 
 from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.db.models import Count, Q
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
-from . import anchoring, curation
+from . import anchoring, curation, importing, services
 from .dates import DateSpan, parse_date_span
 from .models import Citation, Event, Source, Speaker, Statement, Topic
 
@@ -51,15 +53,64 @@ class EventAdmin(admin.ModelAdmin):
 # --- Sources --------------------------------------------------------------------------
 
 
+class ImportForm(forms.Form):
+    file = forms.FileField(required=False, help_text="A UTF-8 text or HTML file.")
+    text = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 12, "class": "vLargeTextField"}),
+        label="Or paste the article",
+        help_text="Plain text or HTML.",
+    )
+    url = forms.URLField(
+        required=False,
+        assume_scheme="https",
+        label="Original address",
+        help_text="Where the article was published, if known.",
+    )
+    suggest = forms.BooleanField(
+        required=False,
+        initial=True,
+        label="Suggest statements",
+        help_text="Propose draft statements from its quoted and reported speech.",
+    )
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        if bool(cleaned.get("file")) == bool(cleaned.get("text", "").strip()):
+            raise forms.ValidationError("Give either a file or pasted text (one of the two).")
+        return cleaned
+
+
+class VerbatimTextField(forms.CharField):
+    """A text kept as typed: no stripping, and the CRLF line breaks browsers send read as LF, so offsets stay true."""
+
+    def __init__(self, **kwargs) -> None:
+        kwargs["strip"] = False
+        kwargs.setdefault("widget", forms.Textarea(attrs={"rows": 24, "class": "vLargeTextField"}))
+        super().__init__(**kwargs)
+
+    def to_python(self, value):
+        return super().to_python(value).replace("\r\n", "\n")
+
+
+class SourceForm(forms.ModelForm):
+    original_text = VerbatimTextField(help_text=Source._meta.get_field("original_text").help_text)
+
+    class Meta:
+        model = Source
+        fields = ["title", "slug", "publisher", "url", "published_on", "language", "original_text"]
+
+
 @admin.register(Source)
 class SourceAdmin(SimpleHistoryAdmin):
+    form = SourceForm
     list_display = ["title", "publisher", "published_on", "language", "citation_count", "needs_review"]
     list_filter = ["language", "publisher"]
     search_fields = ["title", "publisher", "original_text"]
     date_hierarchy = "published_on"
     ordering = ["-published_on", "title"]
     prepopulated_fields = {"slug": ["title"]}
-    readonly_fields = ["content_hash", "created_at", "reading_view"]
+    readonly_fields = ["original_html", "content_hash", "created_at", "reading_view"]
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     fields = [
         "title",
@@ -95,6 +146,64 @@ class SourceAdmin(SimpleHistoryAdmin):
     def reading_view(self, source: Source) -> str:
         url = source.get_absolute_url()
         return format_html('<a href="{}">{}</a>', url, url) if source.pk else "–"
+
+    def get_urls(self):
+        tools = [
+            path("import/", self.admin_site.admin_view(self.import_view), name="timeline_source_import"),
+            path("<int:pk>/suggest/", self.admin_site.admin_view(self.suggest_view), name="timeline_source_suggest"),
+        ]
+        return tools + super().get_urls()
+
+    def import_view(self, request: HttpRequest) -> HttpResponse:
+        """Upload or paste an article: the same import as `manage.py import_sources`."""
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        form = ImportForm(request.POST or None, request.FILES or None)
+        if request.method == "POST" and form.is_valid():
+            upload = form.cleaned_data["file"]
+            name = upload.name if upload else "pasted text"
+            data = upload.read() if upload else form.cleaned_data["text"].encode()
+            try:
+                result = services.import_source(name=name, data=data, url=form.cleaned_data["url"])
+            except importing.ImportRefused as refusal:
+                form.add_error(None, str(refusal))
+            else:
+                source = result.source
+                if result.created:
+                    self.message_user(request, f"Imported: {result.summary}.", messages.SUCCESS)
+                else:
+                    self.message_user(request, f"Nothing new: {result.summary}.", messages.INFO)
+                if form.cleaned_data["suggest"]:
+                    self._suggest(request, source)
+                return redirect("admin:timeline_source_change", source.pk)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "form": form,
+            "title": "Import an article",
+        }
+        return TemplateResponse(request, "admin/timeline/source/import.html", context)
+
+    def suggest_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        if not request.user.has_perm("timeline.add_statement"):
+            raise PermissionDenied
+        source = get_object_or_404(Source, pk=pk)
+        self._suggest(request, source)
+        return redirect(
+            f"{reverse('admin:timeline_statement_changelist')}?status__exact=draft&citations__source__id__exact={pk}"
+        )
+
+    def _suggest(self, request: HttpRequest, source: Source) -> None:
+        from . import suggesting  # TEMP: module being written
+
+        drafts = suggesting.create_suggested_drafts(source=source)
+        self.message_user(
+            request,
+            f"{len(drafts)} draft statement(s) proposed from “{source}”: review, date and publish them.",
+            messages.SUCCESS if drafts else messages.INFO,
+        )
 
     def save_model(self, request: HttpRequest, obj: Source, form: forms.ModelForm, change: bool) -> None:
         super().save_model(request, obj, form, change)
@@ -219,7 +328,7 @@ class WhenWidget(forms.TextInput):
             {
                 "hx-get": reverse("admin:timeline_statement_date_preview"),
                 "hx-trigger": "load, input changed delay:300ms",
-                "hx-include": "this, [name='citations-0-source']",
+                "hx-include": "#citations-group",
                 "hx-target": "#when-preview",
                 "autocomplete": "off",
             }
@@ -303,6 +412,7 @@ class StatementAdmin(SimpleHistoryAdmin):
     list_filter = [
         "status",
         VerificationFilter,
+        ("citations__source", admin.RelatedOnlyFieldListFilter),
         "speaker__side",
         "speaker",
         "topics",

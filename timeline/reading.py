@@ -36,6 +36,14 @@ FURNITURE = [
         r"^(xs|sm|md|lg|xl)$",
         r"\(\d+\)$",  # story-series widget with its counter: "Putin's 2016 ... Conference (72)"
         r"^by\s.*[^.!?\"”»']$",  # byline
+        # Widgets and notices of other sites and of HTML pages, in English and Russian.
+        r"^(last\s+)?updated\b",
+        r"^(skip to (main )?content|back to top|share (this|on)\b|follow us\b|sign up\b|subscribe\b)",
+        r"^(related (articles|stories|news)|more (from|on) |advertisement$|sponsored\b)",
+        r"\b(this|our) (site|website) uses cookies\b|\bwe use cookies\b",
+        r"\ball rights reserved\b",
+        r"^(читайте также|поделиться|подписывайтесь|реклама|обновлено)\b",
+        r"\bвсе права защищены\b",
     )
 ]
 SENTENCE_END = (".", "!", "?", '"', "”", "»", "'", "’", ":")

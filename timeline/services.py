@@ -1,15 +1,15 @@
-"""Writes that span models: loading the curated seed data."""
+"""Writes that span models: loading the curated seed data, importing article files."""
 
 import datetime as dt
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
-from . import anchoring
+from . import anchoring, importing
 from .dates import Precision
-from .models import Citation, Event, Source, Speaker, Statement, Topic
+from .models import Citation, Event, Source, Speaker, Statement, Topic, content_hash
 
 SEED_FILE = "statements.toml"
 
@@ -142,3 +142,71 @@ def _load_statement(row: dict, *, sources: dict, speakers: dict, events: dict, t
         kept.append(citation.pk)
     statement.citations.exclude(pk__in=kept).delete()
     return statement
+
+
+@dataclass
+class ImportResult:
+    source: Source
+    created: bool
+    summary: str  # one line: 'slug | "Title" | Publisher | 2016-11-09 | en', or 'already imported as slug'
+
+
+def import_source(*, name: str, data: bytes, url: str = "") -> ImportResult:
+    """Import one article file (UTF-8 text or HTML) as a Source, with its detected metadata.
+
+    The verbatim file is kept: a text file as the original text; an HTML file as
+    the original HTML, with the text extracted from it as the original text that
+    citations anchor into. The same content again changes nothing. Bad input
+    (too big, empty, binary, not UTF-8) raises `importing.ImportRefused` and
+    writes nothing.
+    """
+    text = importing.decode(data, name=name)
+    existing = Source.objects.filter(content_hash=content_hash(text)).first()
+    if existing:
+        return ImportResult(existing, created=False, summary=f"already imported as {existing.slug}")
+    if importing.looks_like_html(text, name=name):
+        page = importing.parse_html(text)
+        if not page.text.strip():
+            raise importing.ImportRefused(name, "HTML page with no text in it")
+        html, original_text = text, page.text
+        metadata = importing.detect_html_metadata(page, name=name)
+    else:
+        html, original_text = "", text
+        metadata = importing.detect_text_metadata(text, name=name)
+    fields = {
+        "title": metadata.title[: Source._meta.get_field("title").max_length],
+        "publisher": metadata.publisher[: Source._meta.get_field("publisher").max_length],
+        "url": url or metadata.url,
+        "published_on": metadata.published_on,
+        "language": metadata.language,
+        "original_text": original_text,
+        "original_html": html,
+    }
+    try:
+        with transaction.atomic():
+            slug = _free_slug(importing.slug_base(metadata.title, metadata.publisher))
+            source = Source.objects.create(slug=slug, **fields)
+    except IntegrityError:
+        # Imported at the same moment by another request, or a slug taken meanwhile: report what is there.
+        existing = Source.objects.filter(content_hash=content_hash(text)).first()
+        if existing is None:
+            raise
+        return ImportResult(existing, created=False, summary=f"already imported as {existing.slug}")
+    return ImportResult(source, created=True, summary=describe_source(source))
+
+
+def describe_source(source: Source) -> str:
+    """'slug | "Title" | Publisher | 2016-11-09 | en', saying so where something was not found."""
+    published_on = source.published_on.isoformat() if source.published_on else "no date"
+    publisher = source.publisher or "no publisher"
+    return f'{source.slug} | "{source.title}" | {publisher} | {published_on} | {source.language}'
+
+
+def _free_slug(base: str) -> str:
+    """`base`, or `base-2`, `base-3`, ... whichever no source has yet."""
+    taken = set(Source.objects.filter(slug__startswith=base).values_list("slug", flat=True))
+    slug, n = base, 1
+    while slug in taken:
+        n += 1
+        slug = f"{base}-{n}"
+    return slug
