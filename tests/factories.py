@@ -3,6 +3,8 @@
 import datetime as dt
 import itertools
 
+from django.contrib.auth.models import Group, User
+
 from timeline import anchoring
 from timeline.models import Citation, Event, Source, Speaker, Statement, Topic
 
@@ -91,3 +93,26 @@ def make_citation(*, statement: Statement, source: Source, passage: str) -> Cita
         prefix=anchor.prefix,
         suffix=anchor.suffix,
     )
+
+
+def make_editor(**fields) -> User:
+    """A staff user in the "Editors" group, which the migration creates with the curation permissions."""
+    n = _n()
+    user = User.objects.create_user(**({"username": f"editor-{n}", "is_staff": True} | fields))
+    user.groups.add(Group.objects.get(name="Editors"))
+    return user
+
+
+def admin_form_data(response) -> dict:
+    """The POST data an admin change (or history) form would send back unchanged, inlines included."""
+    forms = [response.context["adminform"].form]
+    for inline in response.context.get("inline_admin_formsets", []):
+        forms += [inline.formset.management_form, *inline.formset.forms]
+    data = {}
+    for form in forms:
+        for field in form:
+            value = field.value()
+            if value is None or value is False:
+                continue
+            data[field.html_name] = "on" if value is True else value
+    return data

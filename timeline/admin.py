@@ -10,9 +10,10 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 from simple_history.admin import SimpleHistoryAdmin
 
-from . import anchoring, curation, importing, services
+from . import anchoring, curation, importing, services, suggesting
 from .dates import DateSpan, parse_date_span
 from .models import Citation, Event, Source, Speaker, Statement, Topic
 
@@ -196,8 +197,6 @@ class SourceAdmin(SimpleHistoryAdmin):
         )
 
     def _suggest(self, request: HttpRequest, source: Source) -> None:
-        from . import suggesting  # TEMP: module being written
-
         drafts = suggesting.create_suggested_drafts(source=source)
         self.message_user(
             request,
@@ -363,6 +362,15 @@ class StatementForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if self.instance.pk and self.instance.date:
             self.fields["when"].initial = self.instance.date_display
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        # Without the citations inline (e.g. reverting to an earlier version), the saved citations decide.
+        inline_absent = "citations-TOTAL_FORMS" not in self.data
+        publishing = cleaned.get("status") == Statement.Status.PUBLISHED
+        if inline_absent and publishing and self.instance.pk and (problems := curation.publish_problems(self.instance)):
+            raise forms.ValidationError(f"It cannot be published: {'; '.join(problems)}. Keep it as a draft.")
+        return cleaned
 
     def clean_when(self) -> DateSpan:
         text = self.cleaned_data["when"]
@@ -553,6 +561,11 @@ class DeletedStatementAdmin(admin.ModelAdmin):
     search_fields = ["summary", "text"]
     actions = ["restore_selected"]
 
+    def changelist_view(self, request, extra_context=None):
+        return super().changelist_view(
+            request, {"title": "Deleted statements: select and restore", **(extra_context or {})}
+        )
+
     def get_queryset(self, request):
         deleted = super().get_queryset(request).filter(history_type="-")
         return deleted.exclude(id__in=Statement.objects.values("pk"))
@@ -562,6 +575,12 @@ class DeletedStatementAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+    @admin.display(description=mark_safe('<input type="checkbox" id="action-toggle">'))  # as Django's own
+    def action_checkbox(self, record) -> str:
+        # Labelled with the summary: str() of a historical record would load its speaker, a query per row.
+        checkbox = forms.CheckboxInput({"class": "action-select", "aria-label": f"Select “{record.summary}”"})
+        return checkbox.render(admin.helpers.ACTION_CHECKBOX_NAME, str(record.pk))
 
     def has_delete_permission(self, request, obj=None):
         return False

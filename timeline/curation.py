@@ -69,8 +69,9 @@ def reanchor_source(*, source: Source) -> ReanchorReport:
     back to draft, so readers never see words attached to the wrong passage.
     """
     text = source.original_text
+    # Derived data: updated without a history record of its own (the text change has one).
     source.reading_spans = reading.reading_spans(text, source.title)
-    source.save(update_fields=["reading_spans"])
+    Source.objects.filter(pk=source.pk).update(reading_spans=source.reading_spans)
     report = ReanchorReport()
     for citation in source.citations.select_related("statement"):
         match = anchoring.find_passage(
@@ -101,7 +102,9 @@ def restore_deleted_statement(*, record) -> Statement:
     """
     statement = record.instance
     statement.save()
-    statement.topics.set([row.topic_id for row in record.topics.all()])
+    # The deletion record's own topic snapshot is empty (the links go first): take the one before it.
+    before = record.prev_record
+    statement.topics.set([row.topic_id for row in before.topics.all()] if before else [])
     deleted_citations = Citation.history.filter(statement_id=statement.pk, history_type="-")
     for citation_record in deleted_citations.order_by("id", "-history_date").distinct():
         if not Citation.objects.filter(pk=citation_record.id).exists():
