@@ -17,6 +17,13 @@ from . import anchoring, curation, importing, services, suggesting
 from .dates import DateSpan, parse_date_span
 from .models import Citation, Event, Source, Speaker, Statement, Topic
 
+
+def with_citation_counts(queryset):
+    """Sources or statements with `citation_count` and `unverified_count` (not anchored exactly)."""
+    unverified = ~Q(citations__anchoring=Citation.Anchoring.EXACT)
+    return queryset.annotate(citation_count=Count("citations"), unverified_count=Count("citations", filter=unverified))
+
+
 # --- Reference data -------------------------------------------------------------------
 
 
@@ -128,12 +135,7 @@ class SourceAdmin(SimpleHistoryAdmin):
     ]
 
     def get_queryset(self, request):
-        unverified = ~Q(citations__anchoring=Citation.Anchoring.EXACT)
-        return (
-            super()
-            .get_queryset(request)
-            .annotate(citation_count=Count("citations"), unverified_count=Count("citations", filter=unverified))
-        )
+        return with_citation_counts(super().get_queryset(request))
 
     @admin.display(ordering="citation_count", description="citations")
     def citation_count(self, source: Source) -> int:
@@ -274,17 +276,7 @@ class CitationForm(forms.ModelForm):
         citation = super().save(commit=False)
         match = getattr(self, "match", None)
         if match is not None:
-            text = citation.source.original_text
-            citation.anchoring, citation.similarity = match.kind, match.similarity
-            if match.found:
-                citation.start, citation.end = match.start, match.end
-                citation.prefix = text[max(0, match.start - anchoring.CONTEXT_CHARS) : match.start]
-                citation.suffix = text[match.end : match.end + anchoring.CONTEXT_CHARS]
-            else:
-                # An orphan keeps its words but points nowhere in particular; readers never see it.
-                citation.start, citation.end = 0, max(1, len(citation.passage))
-            if match.kind == Citation.Anchoring.EXACT:
-                citation.passage = text[match.start : match.end]
+            citation.take_match(match)
         if commit:
             citation.save()
         return citation
@@ -447,12 +439,7 @@ class StatementAdmin(SimpleHistoryAdmin):
         js = ["django_htmx/htmx-2.min.js", "timeline/admin.js"]
 
     def get_queryset(self, request):
-        unverified = ~Q(citations__anchoring=Citation.Anchoring.EXACT)
-        return (
-            super()
-            .get_queryset(request)
-            .annotate(citation_count=Count("citations"), unverified_count=Count("citations", filter=unverified))
-        )
+        return with_citation_counts(super().get_queryset(request))
 
     @admin.display(ordering="date", description="date")
     def date_shown(self, statement: Statement) -> str:

@@ -51,12 +51,12 @@ def anchor_passage(text: str, passage: str, *, after: str = "") -> Anchor:
         where = f" right after {after!r}" if after else ""
         raise PassageNotFound(f"The passage does not occur in the source text{where}.")
     start, end = occurrences[0]
-    return Anchor(
-        start=start,
-        end=end,
-        prefix=text[max(0, start - CONTEXT_CHARS) : start],
-        suffix=text[end : end + CONTEXT_CHARS],
-    )
+    return Anchor(start, end, *quote_context(text, start, end))
+
+
+def quote_context(text: str, start: int, end: int) -> tuple[str, str]:
+    """The prefix and suffix kept with a passage, to find it again if the text changes."""
+    return text[max(0, start - CONTEXT_CHARS) : start], text[end : end + CONTEXT_CHARS]
 
 
 def words_around(text: str, start: int, end: int, words: int = 12) -> tuple[str, str, str]:

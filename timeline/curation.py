@@ -78,13 +78,7 @@ def reanchor_source(*, source: Source) -> ReanchorReport:
             text, citation.passage, start=citation.start, prefix=citation.prefix, suffix=citation.suffix
         )
         report.outcomes[match.kind] += 1
-        if match.found:
-            citation.start, citation.end = match.start, match.end
-            citation.prefix = text[max(0, match.start - anchoring.CONTEXT_CHARS) : match.start]
-            citation.suffix = text[match.end : match.end + anchoring.CONTEXT_CHARS]
-            if match.kind == Citation.Anchoring.EXACT:
-                citation.passage = text[match.start : match.end]
-        citation.anchoring, citation.similarity = match.kind, match.similarity
+        citation.take_match(match)
         citation.save()
         statement = citation.statement
         if match.kind != Citation.Anchoring.EXACT and statement.status == Statement.Status.PUBLISHED:

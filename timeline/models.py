@@ -288,6 +288,21 @@ class Citation(models.Model):
         found = self.source.original_text[self.start : self.end]
         return self.anchoring == self.Anchoring.EXACT and found.split() == self.passage.split()
 
+    def take_match(self, match: "anchoring.Match") -> None:
+        """Point at the words `match` found; found exactly, they become the passage itself.
+
+        An orphan keeps its old offsets (or, new, a placeholder span): readers never see it.
+        """
+        text = self.source.original_text
+        self.anchoring, self.similarity = match.kind, match.similarity
+        if match.found:
+            self.start, self.end = match.start, match.end
+            self.prefix, self.suffix = anchoring.quote_context(text, match.start, match.end)
+        elif self.start is None or self.end is None:
+            self.start, self.end = 0, max(1, len(self.passage))
+        if match.kind == self.Anchoring.EXACT:
+            self.passage = text[match.start : match.end]
+
     @property
     def text_fragment(self) -> str:
         """A URL text fragment (`#:~:text=` value) that finds the passage on the original page."""
