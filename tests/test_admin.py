@@ -5,6 +5,7 @@ import datetime as dt
 import pytest
 from django.contrib.auth.models import Group
 from django.contrib.messages import get_messages
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.db import connection
 from django.test import Client
@@ -433,3 +434,68 @@ def test_changelists_run_the_same_queries_for_forty_more_rows(staff_client, chan
 
     assert response.context["cl"].result_count > 40
     assert len(after) == len(before), [q["sql"] for q in after]
+
+
+# --- Importing and suggesting from the admin ------------------------------------------------
+
+IMPORT_URL = "admin:timeline_source_import"
+PASTED = """Lavrov: Moscow open to talks
+
+MOSCOW, 3 March 2017 - Russian Foreign Minister Sergey Lavrov said on Friday that Moscow was ready to talk.
+
+"We are open to a dialogue on strategic stability with the new administration," Lavrov told reporters.
+"""
+
+
+def test_pasting_an_article_imports_it_with_its_detected_metadata(editor_client):
+    response = editor_client.post(reverse(IMPORT_URL), {"text": PASTED, "url": "https://example.org/lavrov"})
+    source = Source.objects.get(title="Lavrov: Moscow open to talks")
+    assert response.status_code == 302
+    assert response["Location"] == reverse("admin:timeline_source_change", args=[source.pk])
+    assert source.published_on == dt.date(2017, 3, 3)
+    assert source.url == "https://example.org/lavrov"
+    assert source.original_text == PASTED
+
+
+def test_uploading_the_same_article_twice_makes_one_source_and_says_so(editor_client):
+    upload = SimpleUploadedFile("lavrov.txt", PASTED.encode(), content_type="text/plain")
+    editor_client.post(reverse(IMPORT_URL), {"file": upload})
+    again = SimpleUploadedFile("lavrov.txt", PASTED.encode(), content_type="text/plain")
+    response = editor_client.post(reverse(IMPORT_URL), {"file": again}, follow=True)
+    assert Source.objects.filter(title="Lavrov: Moscow open to talks").count() == 1
+    assert "already imported" in response.content.decode()
+
+
+def test_a_file_that_is_not_utf8_is_refused_on_the_import_page_with_its_reason(editor_client):
+    upload = SimpleUploadedFile("cyrillic.txt", "Путин сказал".encode("cp1251"), content_type="text/plain")
+    response = editor_client.post(reverse(IMPORT_URL), {"file": upload})
+    assert response.status_code == 200
+    assert "cyrillic.txt: not valid UTF-8" in response.content.decode()
+    assert not Source.objects.filter(title__icontains="cyrillic").exists()
+
+
+def test_import_needs_a_file_or_text_but_not_both(editor_client):
+    response = editor_client.post(reverse(IMPORT_URL), {})
+    assert "Give either a file or pasted text" in response.content.decode()
+
+
+def test_suggest_button_proposes_drafts_and_lists_them(editor_client):
+    call_command("load_seeds", verbosity=0)
+    editor_client.post(reverse(IMPORT_URL), {"text": PASTED, "suggest": ""})
+    source = Source.objects.get(title="Lavrov: Moscow open to talks")
+    assert not source.citations.exists()
+
+    response = editor_client.post(reverse("admin:timeline_source_suggest", args=[source.pk]))
+
+    drafts = Statement.objects.filter(citations__source=source)
+    assert drafts.exists()
+    assert set(drafts.values_list("status", flat=True)) == {"draft"}
+    assert drafts.filter(speaker__slug="sergey-lavrov").exists()
+    assert response.status_code == 302
+    listing = editor_client.get(response["Location"])
+    assert listing.context["cl"].result_count == drafts.count()
+
+
+def test_suggest_button_only_answers_a_post(editor_client, article):
+    response = editor_client.get(reverse("admin:timeline_source_suggest", args=[article.pk]))
+    assert response.status_code == 405

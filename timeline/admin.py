@@ -61,13 +61,25 @@ class EventAdmin(admin.ModelAdmin):
 # --- Sources --------------------------------------------------------------------------
 
 
+class VerbatimTextField(forms.CharField):
+    """A text kept as typed: no stripping, and the CRLF line breaks browsers send read as LF, so offsets stay true."""
+
+    def __init__(self, **kwargs) -> None:
+        kwargs["strip"] = False
+        kwargs.setdefault("widget", forms.Textarea(attrs={"rows": 24, "class": "vLargeTextField"}))
+        super().__init__(**kwargs)
+
+    def to_python(self, value):
+        return super().to_python(value).replace("\r\n", "\n")
+
+
 class ImportForm(forms.Form):
     file = forms.FileField(required=False, help_text="A UTF-8 text or HTML file.")
-    text = forms.CharField(
+    text = VerbatimTextField(
         required=False,
         widget=forms.Textarea(attrs={"rows": 12, "class": "vLargeTextField"}),
         label="Or paste the article",
-        help_text="Plain text or HTML.",
+        help_text="Plain text or HTML, kept as pasted.",
     )
     url = forms.URLField(
         required=False,
@@ -87,18 +99,6 @@ class ImportForm(forms.Form):
         if bool(cleaned.get("file")) == bool(cleaned.get("text", "").strip()):
             raise forms.ValidationError("Give either a file or pasted text (one of the two).")
         return cleaned
-
-
-class VerbatimTextField(forms.CharField):
-    """A text kept as typed: no stripping, and the CRLF line breaks browsers send read as LF, so offsets stay true."""
-
-    def __init__(self, **kwargs) -> None:
-        kwargs["strip"] = False
-        kwargs.setdefault("widget", forms.Textarea(attrs={"rows": 24, "class": "vLargeTextField"}))
-        super().__init__(**kwargs)
-
-    def to_python(self, value):
-        return super().to_python(value).replace("\r\n", "\n")
 
 
 class SourceForm(forms.ModelForm):
@@ -161,7 +161,7 @@ class SourceAdmin(SimpleHistoryAdmin):
         """Upload or paste an article: the same import as `manage.py import_sources`."""
         if not self.has_add_permission(request):
             raise PermissionDenied
-        form = ImportForm(request.POST or None, request.FILES or None)
+        form = ImportForm(request.POST, request.FILES) if request.method == "POST" else ImportForm()
         if request.method == "POST" and form.is_valid():
             upload = form.cleaned_data["file"]
             name = upload.name if upload else "pasted text"
