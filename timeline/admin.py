@@ -3,7 +3,6 @@
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.db import models
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect
@@ -103,6 +102,9 @@ class ImportForm(forms.Form):
 
 class SourceForm(forms.ModelForm):
     original_text = VerbatimTextField(help_text=Source._meta.get_field("original_text").help_text)
+    url = forms.URLField(
+        required=False, max_length=1000, assume_scheme="https", help_text=Source._meta.get_field("url").help_text
+    )
 
     class Meta:
         model = Source
@@ -119,7 +121,6 @@ class SourceAdmin(SimpleHistoryAdmin):
     ordering = ["-published_on", "title"]
     prepopulated_fields = {"slug": ["title"]}
     readonly_fields = ["original_html", "content_hash", "created_at", "reading_view"]
-    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     fields = [
         "title",
         "slug",
