@@ -103,7 +103,11 @@ class ImportForm(forms.Form):
 class SourceForm(forms.ModelForm):
     original_text = VerbatimTextField(help_text=Source._meta.get_field("original_text").help_text)
     url = forms.URLField(
-        required=False, max_length=1000, assume_scheme="https", help_text=Source._meta.get_field("url").help_text
+        required=False,
+        max_length=1000,
+        assume_scheme="https",
+        widget=forms.URLInput(attrs={"class": "vURLField"}),
+        help_text=Source._meta.get_field("url").help_text,
     )
 
     class Meta:
@@ -114,6 +118,10 @@ class SourceForm(forms.ModelForm):
 @admin.register(Source)
 class SourceAdmin(SimpleHistoryAdmin):
     form = SourceForm
+
+    class Media:
+        css = {"all": ["timeline/admin.css"]}
+
     list_display = ["title", "publisher", "published_on", "language", "citation_count", "needs_review"]
     list_filter = ["language", "publisher"]
     search_fields = ["title", "publisher", "original_text"]
