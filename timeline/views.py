@@ -19,6 +19,14 @@ CHRONOLOGY_PARTIALS = {"chronology": "chronology", "results": "results", "timeli
 @require_GET
 @vary_on_headers("HX-Request", "HX-Target")
 def chronology(request: HttpRequest) -> HttpResponse:
+    return render_chronology(request, template_name="timeline/chronology.html", chronology_url=request.path)
+
+
+def render_chronology(
+    request: HttpRequest, *, template_name: str, chronology_url: str, extra_context: dict | None = None
+) -> TemplateResponse:
+    """The filtered chronology as a full page in `template_name`, or, for htmx, the partial of chronology.html
+    that the request targets. Shared by the site and its embed."""
     filterset = queries.filtered_statements(request.GET)
     page = queries.paginate(filterset, request.GET)
     statements = list(page.object_list)
@@ -33,6 +41,7 @@ def chronology(request: HttpRequest) -> HttpResponse:
         "chips": queries.active_filter_chips(filterset),
         "notices": queries.filter_notices(filterset),
         "query": query,
+        "chronology_url": chronology_url,
         "next_query": _with_page(query, page.next_page_number()) if page.has_next() else None,
         "totals": {
             "statements": Statement.objects.published().count(),
@@ -40,12 +49,12 @@ def chronology(request: HttpRequest) -> HttpResponse:
             .distinct()
             .count(),
         },
+        **(extra_context or {}),
     }
-    template_name = "timeline/chronology.html"
     htmx = request.htmx
     if htmx and not htmx.history_restore_request and htmx.target in CHRONOLOGY_PARTIALS:
-        template_name += "#" + CHRONOLOGY_PARTIALS[htmx.target]
-        response = TemplateResponse(request, template_name, context)
+        partial = "timeline/chronology.html#" + CHRONOLOGY_PARTIALS[htmx.target]
+        response = TemplateResponse(request, partial, context)
         if htmx.target != "timeline":
             # The address bar holds the filters, without empty fields.
             response = push_url(response, f"{request.path}?{query}" if query else request.path)

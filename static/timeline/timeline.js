@@ -11,4 +11,17 @@
   }
 
   document.addEventListener("DOMContentLoaded", foldFiltersOnSmallScreens);
+
+  // <button data-copy="#id">: copy the text (or value) of #id to the clipboard, and say so.
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest("[data-copy]");
+    if (!button) return;
+    var source = document.querySelector(button.dataset.copy);
+    var status = button.parentElement.querySelector(".copy-status");
+    if (!source || !navigator.clipboard) return;
+    navigator.clipboard.writeText("value" in source ? source.value : source.textContent.trim()).then(
+      function () { if (status) status.textContent = "Copied."; },
+      function () { if (status) status.textContent = "Could not copy: select the text and copy it."; }
+    );
+  });
 })();
