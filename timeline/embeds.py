@@ -19,10 +19,9 @@ from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
-from django.templatetags.static import static
 from django.urls import Resolver404, resolve, reverse
 from django.utils.html import format_html
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 from django.views.decorators.vary import vary_on_headers
 
 from . import queries
@@ -42,7 +41,7 @@ def embed_options(request: HttpRequest) -> dict:
     return {"embed": True, "theme": theme if theme in THEMES else "light", "compact": request.GET.get("compact") == "1"}
 
 
-@require_GET
+@require_safe
 @embeddable
 @vary_on_headers("HX-Request", "HX-Target")
 def embed_chronology(request: HttpRequest) -> HttpResponse:
@@ -57,7 +56,7 @@ def embed_chronology(request: HttpRequest) -> HttpResponse:
     )
 
 
-@require_GET
+@require_safe
 @embeddable
 def embed_statement(request: HttpRequest, pk: int) -> HttpResponse:
     statement = get_object_or_404(Statement.objects.published().for_listing(), pk=pk)
@@ -117,11 +116,12 @@ def embed_html(
     )
     if height:
         return frame
-    loader = request.build_absolute_uri(static("timeline/embed.js"))
+    # The loader's stable, unhashed address: pasted code must keep working after we deploy a new version.
+    loader = request.build_absolute_uri(settings.STATIC_URL + "timeline/embed.js")
     return format_html('{}\n<script src="{}" async></script>', frame, loader)
 
 
-@require_GET
+@require_safe
 def embed_code(request: HttpRequest) -> HttpResponse:
     """Ready-to-paste code for a view, with the options a newsroom needs; a plain GET form, no JavaScript needed."""
     view = request.GET.get("view", reverse("timeline:embed"))
@@ -165,7 +165,7 @@ def _bounded(value: str | None, default: int) -> int:
     return min(default, int(value)) if value and re.fullmatch(r"\d{1,5}", value) and int(value) > 0 else default
 
 
-@require_GET
+@require_safe
 def oembed(request: HttpRequest) -> HttpResponse:
     """oEmbed 1.0 (https://oembed.com/): type "rich" for the chronology and for statements."""
     if request.GET.get("format", "json") != "json":

@@ -1,10 +1,13 @@
 """Reader-facing pages. Each is one view and one template; htmx requests get a named partial."""
 
+from urllib.parse import urlencode
+
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
-from django.views.decorators.http import require_GET
+from django.urls import reverse
+from django.views.decorators.http import require_safe
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import push_url
 
@@ -16,10 +19,20 @@ from .reading import mark_citations
 CHRONOLOGY_PARTIALS = {"chronology": "chronology", "results": "results", "timeline": "timeline-page"}
 
 
-@require_GET
+@require_safe
 @vary_on_headers("HX-Request", "HX-Target")
 def chronology(request: HttpRequest) -> HttpResponse:
-    return render_chronology(request, template_name="timeline/chronology.html", chronology_url=request.path)
+    return render_chronology(
+        request,
+        template_name="timeline/chronology.html",
+        chronology_url=request.path,
+        extra_context={"oembed_url": oembed_url(request)},
+    )
+
+
+def oembed_url(request: HttpRequest) -> str:
+    """oEmbed discovery for this page: where a CMS given our address asks for the embed code."""
+    return f"{reverse('timeline:oembed')}?{urlencode({'url': request.build_absolute_uri(), 'format': 'json'})}"
 
 
 def render_chronology(
@@ -66,7 +79,7 @@ def _with_page(query: str, number: int) -> str:
     return f"{query}&page={number}" if query else f"page={number}"
 
 
-@require_GET
+@require_safe
 def statement_detail(request: HttpRequest, pk: int) -> HttpResponse:
     published = Statement.objects.published().for_listing().chronological()
     # Editors preview drafts as readers will see them; readers see published statements only.
@@ -78,13 +91,14 @@ def statement_detail(request: HttpRequest, pk: int) -> HttpResponse:
     later = Q(date__gt=statement.date) | Q(date=statement.date, date_end__lt=statement.date_end)
     context = {
         "statement": statement,
+        "oembed_url": oembed_url(request),
         "previous": published.filter(earlier | (same_period & Q(pk__lt=pk))).reverse().first(),
         "next": published.filter(later | (same_period & Q(pk__gt=pk))).first(),
     }
     return TemplateResponse(request, "timeline/statement.html", context)
 
 
-@require_GET
+@require_safe
 def source_detail(request: HttpRequest, slug: str) -> HttpResponse:
     source = get_object_or_404(Source, slug=slug)
     citations = list(
@@ -100,13 +114,13 @@ def source_detail(request: HttpRequest, slug: str) -> HttpResponse:
     return TemplateResponse(request, "timeline/source.html", context)
 
 
-@require_GET
+@require_safe
 def source_raw(request: HttpRequest, slug: str) -> HttpResponse:
     source = get_object_or_404(Source, slug=slug)
     return HttpResponse(source.original_text, content_type="text/plain; charset=utf-8")
 
 
-@require_GET
+@require_safe
 def event_detail(request: HttpRequest, slug: str) -> HttpResponse:
     event = get_object_or_404(Event, slug=slug)
     statements = list(Statement.objects.published().for_listing().filter(event=event).chronological())
