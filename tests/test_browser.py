@@ -271,6 +271,9 @@ def test_pages_have_no_accessibility_violations(site: str, browser: Browser) -> 
         statement.get_absolute_url(),
         citation.get_absolute_url(),
         statement.event.get_absolute_url(),
+        "/embed/?theme=dark",
+        f"/embed/statements/{statement.pk}/?compact=1",
+        "/embed/code/?view=/embed/%3Fside%3Dus",
     ]
     # Our CSP forbids injected scripts, as it should; axe is injected by the test only.
     context = browser.new_context(bypass_csp=True)
