@@ -36,12 +36,14 @@ INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
+    "django.contrib.sitemaps",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django_filters",
     "django_htmx",
     "template_partials",
     "simple_history",
+    "ninja",  # the JSON API; listed so its docs use the bundled static files, not a CDN
     "timeline",
 ]
 
