@@ -70,13 +70,14 @@ def test_the_embed_sizes_itself_and_resizes_when_a_filter_changes_inside_it(host
     host_site.body = (
         "<h1>An article</h1><p>Before the timeline.</p>" + embed_code(page, live_server, "/") + "<p>After.</p>"
     )
-    page.set_viewport_size({"width": 420, "height": 800})
+    page.set_viewport_size({"width": 340, "height": 800})  # the frame gets a 320 px column
     page.goto(host_site.url)
     frame = the_frame(page)
     expect(frame.locator(".result-count")).to_contain_text("36 statements")
     page.wait_for_function("document.querySelector('iframe').getBoundingClientRect().height > 1000")
     full = frame_height(page)
     assert abs(full - content_height(frame)) <= 2, "the iframe is not the height of its content"
+    assert frame.evaluate("document.documentElement.scrollWidth <= innerWidth"), "the embed overflows its column"
 
     frame.locator(".filters-fold summary").click()
     frame.get_by_label("Vyacheslav Volodin", exact=True).check()
