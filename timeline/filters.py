@@ -49,17 +49,19 @@ class StatementFilter(django_filters.FilterSet):
     """
 
     q = django_filters.CharFilter(method="filter_search", label="Search", max_length=200)
+    # A statement has one speaker, so these never repeat a row: no DISTINCT (costly on large tables).
     speaker = django_filters.ModelMultipleChoiceFilter(
         field_name="speaker__slug",
         queryset=Speaker.objects.all(),
         to_field_name="slug",
         widget=forms.CheckboxSelectMultiple,
+        distinct=False,
     )
     side = django_filters.MultipleChoiceFilter(
-        field_name="speaker__side", choices=Side.choices, widget=forms.CheckboxSelectMultiple
+        field_name="speaker__side", choices=Side.choices, widget=forms.CheckboxSelectMultiple, distinct=False
     )
     topic = django_filters.ModelMultipleChoiceFilter(
-        field_name="topics__slug",
+        method="filter_topics",
         queryset=Topic.objects.all(),
         to_field_name="slug",
         widget=forms.CheckboxSelectMultiple,
@@ -76,6 +78,13 @@ class StatementFilter(django_filters.FilterSet):
 
     def filter_search(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         return queryset.search(value)
+
+    def filter_topics(self, queryset: QuerySet, name: str, value: QuerySet) -> QuerySet:
+        # A subquery rather than a join: a statement with two of the topics still appears once, without DISTINCT.
+        if not value:
+            return queryset
+        tagged = Statement.topics.through.objects.filter(topic__in=value).values("statement_id")
+        return queryset.filter(pk__in=tagged)
 
     def filter_from(self, queryset: QuerySet, name: str, value: dt.date) -> QuerySet:
         return queryset.between(value, None)

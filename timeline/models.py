@@ -2,11 +2,13 @@
 
 import datetime as dt
 import hashlib
+import re
 from functools import cached_property
 from urllib.parse import quote
 
-from django.db import models
+from django.db import connections, models
 from django.db.models import Q
+from django.db.models.expressions import RawSQL
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
@@ -125,6 +127,7 @@ class Source(models.Model):
 
 
 CHRONOLOGICAL = ("date", "-date_end", "pk")
+MAX_SEARCH_WORDS = 10
 
 
 class StatementQuerySet(models.QuerySet):
@@ -141,10 +144,27 @@ class StatementQuerySet(models.QuerySet):
         return qs
 
     def search(self, query: str) -> "StatementQuerySet":
-        """Every word of `query` in the words, the summary or the speaker's name."""
+        """Every word of `query`, as a word or the start of one, in the words, the summary or the speaker's
+        name. Indexed full-text search on SQLite (FTS5) and PostgreSQL (GIN), see migration 0005."""
+        words = re.findall(r"\w+", query)[:MAX_SEARCH_WORDS]
+        if not words:
+            return self
+        # Constant SQL with bound parameters; the words are \w+ only, so they cannot break the query syntax.
+        vendor = connections[self.db].vendor
+        if vendor == "sqlite":
+            sql = "SELECT rowid FROM timeline_statement_fts WHERE timeline_statement_fts MATCH %s"
+            return self.filter(pk__in=RawSQL(sql, [" ".join(f'"{word}"*' for word in words)]))  # noqa: S611
         qs = self
-        for word in query.split():
-            qs = qs.filter(Q(text__icontains=word) | Q(summary__icontains=word) | Q(speaker__name__icontains=word))
+        for word in words:
+            if vendor == "postgresql":
+                sql = (
+                    "SELECT id FROM timeline_statement "
+                    "WHERE to_tsvector('simple'::regconfig, text || ' ' || summary) @@ to_tsquery('simple', %s)"
+                )
+                in_words = Q(pk__in=RawSQL(sql, [f"{word}:*"]))  # noqa: S611
+            else:
+                in_words = Q(text__icontains=word) | Q(summary__icontains=word)
+            qs = qs.filter(in_words | Q(speaker__in=Speaker.objects.filter(name__icontains=word)))
         return qs
 
     def chronological(self) -> "StatementQuerySet":
@@ -152,10 +172,17 @@ class StatementQuerySet(models.QuerySet):
         date heads its year and a month-only date its month."""
         return self.order_by(*CHRONOLOGICAL)
 
-    def for_listing(self) -> "StatementQuerySet":
-        """Everything an entry shows, in a fixed number of queries."""
+    def for_listing(self, *, with_texts: bool = False) -> "StatementQuerySet":
+        """Everything an entry shows, in a fixed number of queries.
+
+        Sources come without their texts (a long article per citation would dominate a page of 50)
+        unless `with_texts`, for pages that quote the words around a passage.
+        """
+        citations = Citation.objects.select_related("source")
+        if not with_texts:
+            citations = citations.defer("source__original_text", "source__original_html", "source__reading_spans")
         return self.select_related("speaker", "event").prefetch_related(
-            "topics", models.Prefetch("citations", Citation.objects.select_related("source"))
+            "topics", models.Prefetch("citations", citations)
         )
 
 

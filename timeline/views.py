@@ -1,8 +1,9 @@
 """Reader-facing pages. Each is one view and one template; htmx requests get a named partial."""
 
+from functools import cached_property
 from urllib.parse import urlencode
 
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -56,12 +57,7 @@ def render_chronology(
         "query": query,
         "chronology_url": chronology_url,
         "next_query": _with_page(query, page.next_page_number()) if page.has_next() else None,
-        "totals": {
-            "statements": Statement.objects.published().count(),
-            "sources": Source.objects.filter(citations__statement__status=Statement.Status.PUBLISHED)
-            .distinct()
-            .count(),
-        },
+        "totals": SiteTotals(),
         **(extra_context or {}),
     }
     htmx = request.htmx
@@ -75,6 +71,21 @@ def render_chronology(
     return TemplateResponse(request, template_name, context)
 
 
+class SiteTotals:
+    """What the timeline holds, for the page header; counted only when a full page shows it (not for fragments)."""
+
+    @cached_property
+    def statements(self) -> int:
+        return Statement.objects.published().count()
+
+    @cached_property
+    def sources(self) -> int:
+        published_citations = Citation.objects.filter(
+            source=OuterRef("pk"), statement__status=Statement.Status.PUBLISHED
+        )
+        return Source.objects.filter(Exists(published_citations)).count()
+
+
 def _with_page(query: str, number: int) -> str:
     return f"{query}&page={number}" if query else f"page={number}"
 
@@ -83,7 +94,8 @@ def _with_page(query: str, number: int) -> str:
 def statement_detail(request: HttpRequest, pk: int) -> HttpResponse:
     published = Statement.objects.published().for_listing().chronological()
     # Editors preview drafts as readers will see them; readers see published statements only.
-    visible = Statement.objects.for_listing() if request.user.is_staff else published
+    statements = Statement.objects.for_listing(with_texts=True)
+    visible = statements if request.user.is_staff else statements.published()
     statement = get_object_or_404(visible, pk=pk)
     # Neighbours in the chronology's own order: date, then the longer period first, then id.
     same_period = Q(date=statement.date, date_end=statement.date_end)
