@@ -36,7 +36,7 @@ def seed_dir() -> Path:
 
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args: dict) -> dict:
-    """Debian's Chromium, never a browser downloaded by `playwright install` (which fails here)."""
+    """Debian's Chromium, never a browser Playwright downloads itself (that fails here)."""
     if not CHROMIUM.exists():
         reason = f"{CHROMIUM} is missing: apt-get install -y chromium"
         if os.environ.get("CI") == "true":

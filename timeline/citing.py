@@ -10,7 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.views.decorators.http import require_safe
 
-from .dates import Precision
+from .dates import parts_at_precision
 from .models import Citation, Speaker, Statement
 
 SITE_NAME = "Russia–US relations in their own words"
@@ -24,12 +24,7 @@ def is_organization(speaker: Speaker) -> bool:
 
 def date_parts(statement: Statement) -> list[int]:
     """[year], [year, month] or [year, month, day]: the date at its precision."""
-    day = statement.date
-    if statement.date_precision == Precision.YEAR:
-        return [day.year]
-    if statement.date_precision == Precision.MONTH:
-        return [day.year, day.month]
-    return [day.year, day.month, day.day]
+    return parts_at_precision(statement.date, statement.date_precision)
 
 
 def formatted_citation(statement: Statement, citation: Citation, passage_url: str) -> str:

@@ -63,13 +63,15 @@ def format_at_precision(day: dt.date, precision: str) -> str:
     return f"{day.day} {day:%b} {day.year}"
 
 
+def parts_at_precision(day: dt.date, precision: str) -> list[int]:
+    """[year], [year, month] or [year, month, day]: as much of the date as is known."""
+    return [day.year, day.month, day.day][: {Precision.YEAR: 1, Precision.MONTH: 2}.get(precision, 3)]
+
+
 def iso_at_precision(day: dt.date, precision: str) -> str:
     """ISO 8601 cut to the precision: '2016-12-23', '2016-10' or '2016'."""
-    if precision == Precision.YEAR:
-        return f"{day.year:04d}"
-    if precision == Precision.MONTH:
-        return f"{day.year:04d}-{day.month:02d}"
-    return day.isoformat()
+    year, *rest = parts_at_precision(day, precision)
+    return "-".join([f"{year:04d}", *(f"{part:02d}" for part in rest)])
 
 
 @lru_cache(maxsize=4)

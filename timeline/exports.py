@@ -15,7 +15,7 @@ from django.utils.html import escape, format_html, format_html_join
 from django.views.decorators.http import require_safe
 
 from . import queries
-from .dates import Precision
+from .dates import parts_at_precision
 from .filters import StatementFilter
 from .models import Statement
 
@@ -119,13 +119,9 @@ def _with_header(rows: Iterator[list]) -> Iterator[list]:
 
 def timelinejs_date(statement: Statement) -> dict:
     """TimelineJS's date object, with month and day only as far as the date is known."""
-    date = {"year": str(statement.date.year)}
-    if statement.date_precision in (Precision.MONTH, Precision.DAY):
-        date["month"] = str(statement.date.month)
-    if statement.date_precision == Precision.DAY:
-        date["day"] = str(statement.date.day)
-    date["display_date"] = statement.date_display
-    return date
+    parts = parts_at_precision(statement.date, statement.date_precision)
+    date = {name: str(part) for name, part in zip(("year", "month", "day"), parts, strict=False)}
+    return date | {"display_date": statement.date_display}
 
 
 def timelinejs_event(request: HttpRequest, statement: Statement) -> dict:

@@ -54,10 +54,10 @@ def paginate(filterset: StatementFilter, data: QueryDict) -> Page:
     return Paginator(filterset.qs, settings.TIMELINE_PAGE_SIZE).get_page(data.get("page"))
 
 
-def canonical_query(data: QueryDict, *, drop: tuple[str, str] | None = None, keep_page: bool = False) -> str:
-    """The query string without empty values (and without `drop`, a (name, value) pair)."""
+def canonical_query(data: QueryDict, *, drop: tuple[str, str] | None = None) -> str:
+    """The filters' query string without empty values or the page (and without `drop`, a (name, value) pair)."""
     query = QueryDict(mutable=True)
-    for name in (*FILTER_PARAMS, "order", *(("page",) if keep_page else ())):
+    for name in (*FILTER_PARAMS, "order"):
         values = [v for v in data.getlist(name) if v.strip() and (name, v) != drop]
         if values:
             query.setlist(name, values)

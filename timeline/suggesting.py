@@ -734,6 +734,7 @@ def suggest_statements(source: Source, *, drop_lead_ins: bool = True) -> list[Su
                 evidence=f"the source has no publication date; earliest date in the article: {fallback.evidence}",
             )
         passage = text[item.start : item.end]
+        prefix, suffix = anchoring.quote_context(text, item.start, item.end)
         suggestions.append(
             Suggestion(
                 speaker_name=item.speaker.name,
@@ -747,8 +748,8 @@ def suggest_statements(source: Source, *, drop_lead_ins: bool = True) -> list[Su
                 passage=passage,
                 start=item.start,
                 end=item.end,
-                prefix=anchoring.quote_context(text, item.start, item.end)[0],
-                suffix=anchoring.quote_context(text, item.start, item.end)[1],
+                prefix=prefix,
+                suffix=suffix,
                 date=date.date if date else None,
                 precision=date.precision if date else Precision.DAY,
                 evidence=date.evidence if date else "no date found: the source has no publication date",

@@ -92,7 +92,8 @@ def _with_page(query: str, number: int) -> str:
 
 @require_safe
 def statement_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    published = Statement.objects.published().for_listing().chronological()
+    # Neighbours show only date, speaker and summary: no prefetching for them.
+    published = Statement.objects.published().select_related("speaker").chronological()
     # Editors preview drafts as readers will see them; readers see published statements only.
     statements = Statement.objects.for_listing(with_texts=True)
     visible = statements if request.user.is_staff else statements.published()
