@@ -397,26 +397,17 @@ def source_detail(request: HttpRequest, slug: str):
     return source
 
 
-# CORS: any origin may GET; there are no cookies or credentials to protect.
+# CORS (any origin may GET, no credentials) is django-cors-headers', for every URL under /api/: see the settings.
 
 
-def readable_from_any_origin(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """`Access-Control-Allow-Origin: *` on every response; OPTIONS (a preflight) answered for GET; HEAD as GET."""
+def head_as_get(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """HEAD answered as GET (ninja's routes take GET only); the server sends the headers without the body."""
 
     @wraps(view)
     def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        if request.method == "OPTIONS":
-            response = HttpResponse(status=204)
-            response["Allow"] = "GET, HEAD, OPTIONS"
-            response["Access-Control-Allow-Methods"] = "GET, HEAD, OPTIONS"
-            response["Access-Control-Allow-Headers"] = "*"
-            response["Access-Control-Max-Age"] = "86400"
-        else:
-            if request.method == "HEAD":
-                request.method = "GET"  # the server sends the headers without the body
-            response = view(request, *args, **kwargs)
-        response["Access-Control-Allow-Origin"] = "*"
-        return response
+        if request.method == "HEAD":
+            request.method = "GET"
+        return view(request, *args, **kwargs)
 
     return wrapped
 
@@ -425,12 +416,12 @@ def api_home(request: HttpRequest, **kwargs) -> HttpResponse:
     return redirect("timeline:openapi-view")
 
 
-def with_cors(patterns: list[URLPattern | URLResolver]) -> list[URLPattern | URLResolver]:
+def with_head(patterns: list[URLPattern | URLResolver]) -> list[URLPattern | URLResolver]:
     for pattern in patterns:
         if pattern.name == "api-root":  # ninja's is a 404 kept only so it can reverse its own prefix
             pattern.callback = api_home
-        pattern.callback = readable_from_any_origin(pattern.callback)
+        pattern.callback = head_as_get(pattern.callback)
     return patterns
 
 
-urlpatterns = with_cors(api.urls[0])
+urlpatterns = with_head(api.urls[0])

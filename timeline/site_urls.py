@@ -1,7 +1,7 @@
 from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 
-from . import api, citing, embeds, exports, feeds, sitemaps, views
+from . import api, citing, embeds, exports, feeds, health, sitemaps, views
 
 app_name = "timeline"
 
@@ -16,6 +16,7 @@ urlpatterns = [
     path("feeds/events.ics", feeds.events_ics, name="feed-events"),
     path("sitemap.xml", sitemap, {"sitemaps": sitemaps.SITEMAPS}, name="sitemap"),
     path("robots.txt", sitemaps.robots_txt, name="robots"),
+    path("healthz", health.healthz, name="healthz"),
     path("sources/<slug:slug>/", views.source_detail, name="source"),
     path("sources/<slug:slug>/raw", views.source_raw, name="source-raw"),
     path("events/<slug:slug>/", views.event_detail, name="event"),
