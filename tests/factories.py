@@ -57,7 +57,8 @@ def make_statement(
     cite: bool = True,
     **fields,
 ) -> Statement:
-    """A published statement (unless told otherwise) with one verified citation of its words."""
+    """A published statement (unless told otherwise) with one verified citation of its words; without a
+    citation (`cite=False`) a draft, since only a cited statement can be published."""
     n = _n()
     defaults = {
         "date": dt.date(2016, 11, 14),
@@ -69,7 +70,9 @@ def make_statement(
         "date_evidence": "Test evidence.",
     }
     values = defaults | fields
-    statement = Statement.objects.create(speaker=speaker or make_speaker(), **values)
+    # Created as a draft and published once cited, as Statement.save requires.
+    status = values.pop("status") if cite else values.pop("status", None) and Statement.Status.DRAFT
+    statement = Statement.objects.create(speaker=speaker or make_speaker(), status=Statement.Status.DRAFT, **values)
     if topics:
         statement.topics.set(topics)
     if cite:
@@ -79,6 +82,9 @@ def make_statement(
                 f"{values['text']}\n\nThe article ends with one more sentence of reporting.\n"
             )
         make_citation(statement=statement, source=source, passage=passage or values["text"])
+    if status == Statement.Status.PUBLISHED:
+        statement.status = status
+        statement.save()
     return statement
 
 

@@ -4,8 +4,8 @@ import pytest
 from django.contrib.messages import get_messages
 from django.urls import reverse
 
-from timeline import reading
-from timeline.anchoring import APPROXIMATE_THRESHOLD, closest_match, find_passage
+from timeline import curation, reading
+from timeline.anchoring import APPROXIMATE_THRESHOLD, closest_match, find_passage, quote_context
 from timeline.curation import reanchor_source
 from timeline.models import Citation, Statement
 
@@ -24,33 +24,75 @@ DELETED = "The president spoke to reporters after the annual meeting"
 # --- find_passage and closest_match (pure) ----------------------------------------------------
 
 
-def test_a_passage_still_at_its_offsets_is_exact_there():
+def test_a_passage_the_edit_did_not_touch_is_exact_at_its_place():
     start = TEXT.index(KEPT)
-    match = find_passage(TEXT, KEPT, start=start)
-    assert (match.kind, match.start, match.end, match.similarity) == ("exact", start, start + len(KEPT), 1.0)
+    text = TEXT.replace("after the annual meeting", "after the meeting")
+    match = find_passage(text, KEPT, start=start, end=start + len(KEPT), old_text=TEXT)
+    assert (match.kind, match.start, match.similarity) == ("exact", text.index(KEPT), 1.0)
 
 
 def test_a_passage_moved_by_an_insertion_is_found_exactly_at_its_new_place():
     old_start = TEXT.index(KEPT)
     text = "A new first paragraph, added by the correction.\n\n" + TEXT
-    match = find_passage(text, KEPT, start=old_start)
+    match = find_passage(text, KEPT, start=old_start, end=old_start + len(KEPT), old_text=TEXT)
     assert match.kind == "exact"
     assert match.start != old_start
     assert text[match.start : match.end] == KEPT
 
 
-def test_of_a_passage_repeated_twice_the_occurrence_with_matching_prefix_and_suffix_is_chosen():
+def test_without_the_old_text_the_surroundings_recorded_at_verification_decide():
+    start = TEXT.index(KEPT)
+    prefix, suffix = quote_context(TEXT, start, start + len(KEPT))
+    text = "Update. " + TEXT
+    assert find_passage(text, KEPT, start=start, prefix=prefix, suffix=suffix).kind == "exact"
+    assert find_passage(text, KEPT, start=start).kind == "moved", "no context recorded: nothing to verify against"
+
+
+def test_of_a_passage_repeated_twice_the_occurrence_in_its_recorded_surroundings_is_chosen():
     passage = "we are ready to talk"
     text = f"In March the minister said: {passage} about trade. In May the president said: {passage} about arms."
     second = text.rindex(passage)
-    prefix, suffix = text[second - 25 : second], text[second + len(passage) : second + len(passage) + 12]
+    prefix, suffix = quote_context(text, second, second + len(passage))
     # The text moved, so the old offset no longer holds; only the context tells the repeats apart.
     moved = "Update. " + text
     match = find_passage(moved, passage, start=second, prefix=prefix, suffix=suffix)
-    assert match.kind == "exact"
-    assert match.start == second + len("Update. ")
-    first_match = find_passage(moved, passage, start=second, prefix=text[:28], suffix=" about trade.")
-    assert first_match.start == moved.index(passage)
+    assert (match.kind, match.start) == ("exact", second + len("Update. "))
+    first = text.index(passage)
+    first_match = find_passage(moved, passage, start=first, prefix=text[:first], suffix=text[first + 20 : first + 60])
+    assert first_match.kind == "moved", "a context that reached the text's start no longer does"
+    assert find_passage(moved, passage, start=first, old_text=text).kind == "moved", "the edit is too close"
+    on_its_own_line = "Update.\n" + text
+    first_match = find_passage(on_its_own_line, passage, start=first, old_text=text)
+    assert (first_match.kind, first_match.start) == ("exact", on_its_own_line.index(passage))
+
+
+def test_the_same_words_in_other_surroundings_are_moved_never_verified():
+    """Putin's paragraph goes; Trump's line repeating his words stays: the words are not Putin's any more."""
+    putin = 'Asked about a visit, "If he will invite me, then of course, I will travel," Putin said.\n'
+    trump = 'Later "If he will invite me, then of course, I will travel," Trump quipped in reply.\n'
+    passage = "If he will invite me, then of course, I will travel"
+    old = "Intro.\n" + putin + trump
+    start = old.index(passage)
+    prefix, suffix = quote_context(old, start, start + len(passage))
+    new = "Intro.\n" + trump
+
+    for kwargs in ({"old_text": old}, {}):
+        match = find_passage(
+            new, passage, start=start, end=start + len(passage), prefix=prefix, suffix=suffix, **kwargs
+        )
+        assert match.kind == "moved"
+        assert match.found, "the editor is shown where the words now stand"
+
+
+def test_repeats_in_identical_surroundings_are_a_choice_left_to_the_editor():
+    paragraph = "He said: we are ready to talk about it, and then he left the room at once.\n"
+    passage = "we are ready to talk"
+    old = "Intro line.\n" + paragraph + "Middle line of the report goes here, long enough.\n" + paragraph
+    start = old.index(passage)
+    prefix, suffix = quote_context(old, start, start + len(passage))
+    new = old.replace("Intro line.\n", "Intro line,\n")  # both repeats now differ from the recorded prefix alike
+
+    assert find_passage(new, passage, start=start, prefix=prefix, suffix=suffix).kind == "moved"
 
 
 def test_a_passage_with_one_word_changed_is_approximate_at_the_closest_words():
@@ -94,6 +136,7 @@ def cited_source(db):
     for name, passage in [("kept", KEPT), ("edited", EDITED), ("deleted", DELETED)]:
         statements[name] = make_statement(cite=False, text=passage)
         make_citation(statement=statements[name], source=source, passage=passage)
+    curation.publish(statements=statements.values())
     return source, statements
 
 
@@ -106,9 +149,9 @@ def corrected(text: str) -> str:
 def test_after_a_correction_each_citation_points_at_the_same_words_or_is_flagged(cited_source):
     source, statements = cited_source
     source.original_text = corrected(source.original_text)
-    source.save()
+    source.save()  # every save of a changed text anchors the citations again
 
-    report = reanchor_source(source=source)
+    report = source.reanchor_report
 
     assert report.outcomes == {"exact": 1, "approximate": 1, "orphan": 1}
     kept, edited, deleted = (statements[name].citations.get() for name in ("kept", "edited", "deleted"))
@@ -131,9 +174,9 @@ def test_a_published_statement_whose_citation_is_no_longer_exact_goes_back_to_dr
     source.original_text = corrected(source.original_text)
     source.save()
 
-    report = reanchor_source(source=source)
+    report = source.reanchor_report
 
-    assert {s.pk for s in report.returned_to_draft} == {statements["edited"].pk, statements["deleted"].pk}
+    assert {d.statement.pk for d in report.returned_to_draft} == {statements["edited"].pk, statements["deleted"].pk}
     status = dict(Statement.objects.values_list("pk", "status"))
     assert status[statements["kept"].pk] == "published"
     assert status[statements["edited"].pk] == "draft"
@@ -168,9 +211,12 @@ def test_correcting_a_source_text_in_the_admin_reanchors_its_citations_and_says_
 
     assert response.status_code == 302, response.context["adminform"].form.errors
     messages = [str(m) for m in get_messages(response.wsgi_request)]
+    edited, deleted = statements["edited"], statements["deleted"]
     assert (
         "The text changed, so every citation was anchored again: 1 approximate, 1 exact, 1 orphan. "
-        "2 statement(s) went back to draft until reviewed." in messages
+        f"2 statement(s) went back to draft until reviewed: “{edited.summary}” (#{edited.pk}): its citation of "
+        f"“{source}” is approximate: needs review — “{deleted.summary}” (#{deleted.pk}): its citation of "
+        f"“{source}” is orphan: passage not found." in messages
     )
     source.refresh_from_db()
     kept = Citation.objects.get(statement=statements["kept"])

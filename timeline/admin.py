@@ -2,7 +2,7 @@
 
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import FieldDoesNotExist, PermissionDenied
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect
@@ -72,6 +72,74 @@ class VerbatimTextField(forms.CharField):
         return super().to_python(value).replace("\r\n", "\n")
 
 
+class VersionCheckedForm(forms.ModelForm):
+    """Optimistic locking: the form carries the version it was opened at, and a save over a change the editor
+    has not seen is refused, naming what changed, with the editor's own input kept for a second save."""
+
+    seen_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            # From the database, not the instance: a revert form's instance is an old version.
+            model = type(self.instance)
+            current = model._base_manager.filter(pk=self.instance.pk).values_list("version", flat=True).first()
+            self.fields["seen_version"].initial = current
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        instance = self.instance
+        if not instance.pk:
+            return cleaned
+        model = type(instance)
+        # Locked until the save commits (the admin's change view is one transaction), so no save slips between.
+        current = model._base_manager.select_for_update().filter(pk=instance.pk).first()
+        seen = cleaned.get("seen_version")
+        if current is None or seen == current.version:
+            return cleaned
+        # The next save is over what the editor now sees: the form shows the current version, and the fields
+        # only the other editor changed take their new values; where both edited, this editor's words stay.
+        self.data = self.data.copy()
+        self.data[self.add_prefix("seen_version")] = current.version
+        theirs, both = self.merge_changes_since(seen, current, cleaned)
+        record = current.history.filter(version=current.version).select_related("history_user").first()
+        who = f" by {record.history_user}" if record and record.history_user else ""
+        when = f" at {record.history_date:%H:%M:%S}" if record else ""
+        message = (
+            f"Someone else saved this {model._meta.verbose_name}{who}{when} while you were editing it, so your "
+            f"changes were not saved yet. Changed since you opened it: {'; '.join(theirs) or 'nothing shown here'}."
+        )
+        if both:
+            message += f" You both changed {', '.join(both)}: yours is kept below."
+        raise forms.ValidationError(message + " Check the form and save again.")
+
+    def merge_changes_since(self, version: int | None, current, cleaned: dict) -> tuple[list[str], list[str]]:
+        """(each field changed since `version`, with its new value; the fields both editors changed), putting
+        the new value into the form's data where this editor left the field as it was."""
+        seen = current.history.filter(version=version).order_by("-history_id").first() if version else None
+        theirs, both = [], []
+        for name in self.fields:
+            try:
+                field = current._meta.get_field(name)
+            except FieldDoesNotExist:
+                continue
+            if field.many_to_many:
+                continue
+            now = getattr(current, field.attname)
+            before = getattr(seen, field.attname, None) if seen else None
+            if seen is not None and before == now:
+                continue
+            shown = str(getattr(current, name) or "–")
+            theirs.append(f"{field.verbose_name} (now “{shown if len(shown) <= 80 else shown[:79] + '…'}”)")
+            mine = cleaned.get(name)
+            mine = getattr(mine, "pk", mine)
+            if seen is not None and mine == before:
+                self.data[self.add_prefix(name)] = "" if now is None else str(now)
+            else:
+                both.append(str(field.verbose_name))
+        return theirs, both
+
+
 class ImportForm(forms.Form):
     file = forms.FileField(required=False, help_text="A UTF-8 text or HTML file.")
     text = VerbatimTextField(
@@ -100,7 +168,7 @@ class ImportForm(forms.Form):
         return cleaned
 
 
-class SourceForm(forms.ModelForm):
+class SourceForm(VersionCheckedForm):
     original_text = VerbatimTextField(help_text=Source._meta.get_field("original_text").help_text)
     url = forms.URLField(
         required=False,
@@ -137,6 +205,7 @@ class SourceAdmin(SimpleHistoryAdmin):
         "published_on",
         "language",
         "original_text",
+        "seen_version",
         "original_html",
         "reading_view",
         "content_hash",
@@ -217,14 +286,20 @@ class SourceAdmin(SimpleHistoryAdmin):
 
     def save_model(self, request: HttpRequest, obj: Source, form: forms.ModelForm, change: bool) -> None:
         super().save_model(request, obj, form, change)
-        if change and "original_text" in form.changed_data:
-            report = curation.reanchor_source(source=obj)
-            outcome = ", ".join(f"{number} {kind}" for kind, number in sorted(report.outcomes.items())) or "none"
-            level = messages.WARNING if report.returned_to_draft or set(report.outcomes) - {"exact"} else messages.INFO
-            message = f"The text changed, so every citation was anchored again: {outcome}."
-            if report.returned_to_draft:
-                message += f" {len(report.returned_to_draft)} statement(s) went back to draft until reviewed."
-            self.message_user(request, message, level)
+        # A changed text re-anchors every citation as it is saved (curation's receivers): say what came of it.
+        report = getattr(obj, "reanchor_report", None)
+        if report is None:
+            return
+        outcome = ", ".join(f"{number} {kind}" for kind, number in sorted(report.outcomes.items())) or "none"
+        level = messages.WARNING if report.returned_to_draft or set(report.outcomes) - {"exact"} else messages.INFO
+        message = f"The text changed, so every citation was anchored again: {outcome}."
+        if report.returned_to_draft:
+            message += (
+                f" {len(report.returned_to_draft)} statement(s) went back to draft until reviewed: "
+                + " — ".join(str(demotion) for demotion in report.returned_to_draft)
+                + "."
+            )
+        self.message_user(request, message, level)
 
 
 # --- Statements and their citations ---------------------------------------------------
@@ -259,7 +334,17 @@ class PassageWidget(forms.Textarea):
 
 
 class CitationForm(forms.ModelForm):
-    """The editor gives source and passage; offsets, context and anchoring state are found, not typed."""
+    """The editor gives source and passage; offsets, context and anchoring state are found, not typed.
+
+    Words the editor gives anew are anchored where they occur, or, when they occur several times, at the
+    occurrence the editor picks. A saved passage is found again only at the same place (`find_passage`).
+    """
+
+    occurrence = forms.IntegerField(
+        required=False,
+        min_value=1,
+        help_text="Only when the passage occurs more than once in the source: which occurrence (1 = the first).",
+    )
 
     class Meta:
         model = Citation
@@ -269,16 +354,27 @@ class CitationForm(forms.ModelForm):
     def clean(self) -> dict:
         cleaned = super().clean()
         source, passage = cleaned.get("source"), cleaned.get("passage", "")
-        if source and passage:
-            instance = self.instance
-            same_source = instance.pk and instance.source_id == source.pk
+        if not (source and passage):
+            return cleaned
+        instance, occurrence = self.instance, cleaned.get("occurrence")
+        text = source.original_text
+        unchanged = instance.pk and instance.source_id == source.pk and passage == instance.passage
+        if unchanged and occurrence is None:
             self.match = anchoring.find_passage(
-                source.original_text,
-                passage,
-                start=instance.start if same_source else None,
-                prefix=instance.prefix if same_source else "",
-                suffix=instance.suffix if same_source else "",
+                text, passage, start=instance.start, end=instance.end, prefix=instance.prefix, suffix=instance.suffix
             )
+            return cleaned
+        choice = anchoring.anchor_choice(text, passage, occurrence=occurrence)
+        if isinstance(choice, list):
+            places = "; ".join(
+                f"{number}: after “…{anchoring.words_around(text, start, end, words=5)[0]}”"
+                for number, (start, end) in enumerate(choice, start=1)
+            )
+            raise forms.ValidationError(
+                f"The passage occurs {len(choice)} times in “{source}” ({places}). "
+                "Say which in “occurrence”, or give a few more words to make it unique."
+            )
+        self.match = choice
         return cleaned
 
     def save(self, commit: bool = True) -> Citation:
@@ -304,7 +400,8 @@ class CitationFormSet(forms.BaseInlineFormSet):
             if match is None or match.kind != Citation.Anchoring.EXACT:
                 raise forms.ValidationError(
                     "A statement cannot be published with an unverified citation: "
-                    "every passage must be found exactly in its source. Save it as a draft, or fix the passage."
+                    "every passage must be found exactly, at its place, in its source. "
+                    "Save it as a draft, or fix the passage."
                 )
 
 
@@ -315,7 +412,7 @@ class CitationInline(admin.StackedInline):
     extra = 0
     min_num = 0
     autocomplete_fields = ["source"]
-    fields = ["source", "passage", "anchoring", "similarity", "start", "end"]
+    fields = ["source", "passage", "occurrence", "anchoring", "similarity", "start", "end"]
     readonly_fields = ["anchoring", "similarity", "start", "end"]
 
 
@@ -346,7 +443,7 @@ def relative_base(source_id: str | None) -> "Source | None":
     return None
 
 
-class StatementForm(forms.ModelForm):
+class StatementForm(VersionCheckedForm):
     when = forms.CharField(
         label="Date",
         max_length=100,
@@ -369,7 +466,7 @@ class StatementForm(forms.ModelForm):
         # Without the citations inline (e.g. reverting to an earlier version), the saved citations decide.
         inline_absent = "citations-TOTAL_FORMS" not in self.data
         publishing = cleaned.get("status") == Statement.Status.PUBLISHED
-        if inline_absent and publishing and self.instance.pk and (problems := curation.publish_problems(self.instance)):
+        if inline_absent and publishing and self.instance.pk and (problems := self.instance.publish_problems()):
             raise forms.ValidationError(f"It cannot be published: {'; '.join(problems)}. Keep it as a draft.")
         return cleaned
 
@@ -438,7 +535,7 @@ class StatementAdmin(SimpleHistoryAdmin):
     actions = ["publish_selected", "unpublish_selected"]
     readonly_fields = ["created_at", "updated_at"]
     fieldsets = [
-        (None, {"fields": ["speaker", "kind", "text", "summary", "topics", "event", "status"]}),
+        (None, {"fields": ["speaker", "kind", "text", "summary", "topics", "event", "status", "seen_version"]}),
         ("Date", {"fields": ["when", "date_evidence"]}),
         ("Record", {"fields": ["created_at", "updated_at"], "classes": ["collapse"]}),
     ]
@@ -449,6 +546,22 @@ class StatementAdmin(SimpleHistoryAdmin):
 
     def get_queryset(self, request):
         return with_citation_counts(super().get_queryset(request))
+
+    def save_model(self, request: HttpRequest, obj: Statement, form: forms.ModelForm, change: bool) -> None:
+        # Published only once its citations (saved after it, in save_related) are in place and verified.
+        obj._publish = obj.status == Statement.Status.PUBLISHED
+        if obj._publish and obj.publish_problems():
+            obj.status = Statement.Status.DRAFT
+        super().save_model(request, obj, form, change)
+
+    def save_related(self, request: HttpRequest, form: forms.ModelForm, formsets, change: bool) -> None:
+        super().save_related(request, form, formsets, change)
+        statement = form.instance
+        statement.refresh_from_db()
+        if getattr(statement, "_publish", False):
+            report = curation.publish(statements=[statement])
+            for problems in report.refused.values():
+                self.message_user(request, f"Saved as a draft, not published: {'; '.join(problems)}.", messages.WARNING)
 
     @admin.display(ordering="date", description="date")
     def date_shown(self, statement: Statement) -> str:
@@ -501,14 +614,21 @@ class StatementAdmin(SimpleHistoryAdmin):
         source = Source.objects.filter(pk=source_id).first() if source_id.isdigit() else None
         context = {"source": source, "passage": passage.strip()}
         if source and passage.strip():
-            match = anchoring.find_passage(source.original_text, passage)
             text = source.original_text
-            context |= {
-                "match": match,
-                "context": anchoring.words_around(text, match.start, match.end) if match.end > match.start else None,
-                "found_words": " ".join(text[match.start : match.end].split()),
-                "occurrences": len(anchoring.find_occurrences(text, passage)),
-            }
+            choice = anchoring.anchor_choice(text, passage)
+            if isinstance(choice, list):
+                context |= {
+                    "places": [anchoring.words_around(text, start, end, words=8) for start, end in choice],
+                    "occurrences": len(choice),
+                }
+            else:
+                found = choice.end > choice.start
+                context |= {
+                    "match": choice,
+                    "context": anchoring.words_around(text, choice.start, choice.end) if found else None,
+                    "found_words": " ".join(text[choice.start : choice.end].split()),
+                    "occurrences": 1 if choice.kind == "exact" else 0,
+                }
         return TemplateResponse(request, "admin/timeline/anchor-preview.html", context)
 
     def date_preview(self, request: HttpRequest) -> HttpResponse:
@@ -528,6 +648,16 @@ class StandaloneCitationForm(CitationForm):
         fields = ["statement", "source", "passage"]
         widgets = {"passage": PassageWidget(include="closest form")}
 
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        statement, match = cleaned.get("statement"), getattr(self, "match", None)
+        if statement and statement.status == Statement.Status.PUBLISHED and match and match.kind != "exact":
+            raise forms.ValidationError(
+                f"“{statement.summary}” is published, and these words are not found exactly at one place in the "
+                f"source ({match.kind}). Give the source's exact words, or unpublish the statement first."
+            )
+        return cleaned
+
 
 @admin.register(Citation)
 class CitationAdmin(SimpleHistoryAdmin):
@@ -537,12 +667,39 @@ class CitationAdmin(SimpleHistoryAdmin):
     search_fields = ["passage", "statement__summary"]
     autocomplete_fields = ["statement", "source"]
     form = StandaloneCitationForm
-    fields = ["statement", "source", "passage", "anchoring", "similarity", "start", "end", "prefix", "suffix"]
+    fields = [
+        "statement",
+        "source",
+        "passage",
+        "occurrence",
+        "anchoring",
+        "similarity",
+        "start",
+        "end",
+        "prefix",
+        "suffix",
+    ]
     readonly_fields = ["anchoring", "similarity", "start", "end", "prefix", "suffix"]
 
     class Media:
         css = {"all": ["timeline/admin.css"]}
         js = ["django_htmx/htmx-2.min.js", "timeline/admin.js"]
+
+    def save_model(self, request: HttpRequest, obj: Citation, form: forms.ModelForm, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        self._report_demotion(request, obj)
+
+    def delete_model(self, request: HttpRequest, obj: Citation) -> None:
+        super().delete_model(request, obj)
+        self._report_demotion(request, obj)
+
+    def delete_queryset(self, request: HttpRequest, queryset) -> None:
+        for citation in queryset:
+            self.delete_model(request, citation)
+
+    def _report_demotion(self, request: HttpRequest, citation: Citation) -> None:
+        if demotion := getattr(citation, "demotion", None):
+            self.message_user(request, f"Back to draft until reviewed: {demotion}.", messages.WARNING)
 
 
 # --- Deleted statements, restorable from their history ----------------------------------
@@ -588,3 +745,10 @@ class DeletedStatementAdmin(admin.ModelAdmin):
     def restore_selected(self, request: HttpRequest, queryset) -> None:
         restored = [curation.restore_deleted_statement(record=record) for record in queryset]
         self.message_user(request, f"{len(restored)} statement(s) restored, with their citations.", messages.SUCCESS)
+        for statement, problems in restored:
+            if problems:
+                self.message_user(
+                    request,
+                    f"“{statement.summary}” was published but comes back as a draft: {'; '.join(problems)}.",
+                    messages.WARNING,
+                )

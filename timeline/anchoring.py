@@ -1,6 +1,7 @@
 """Finding a quoted passage in a source's original text, whitespace differences aside."""
 
 import bisect
+import difflib
 import re
 from dataclasses import dataclass
 
@@ -85,7 +86,7 @@ _CLOSERS = "\"'”’»)],;:"
 class Match:
     """Where a passage was found: exactly, approximately (with a similarity 0–1), or not at all."""
 
-    kind: str  # "exact", "approximate" or "orphan": the values of Citation.Anchoring
+    kind: str  # "exact", "moved", "approximate" or "orphan": the values of Citation.Anchoring
     start: int
     end: int
     similarity: float | None = None
@@ -123,24 +124,107 @@ def closest_match(text: str, passage: str) -> Match:
     return Match(kind, start, end, round(score / 100, 3))
 
 
-def find_passage(text: str, passage: str, *, start: int | None = None, prefix: str = "", suffix: str = "") -> Match:
-    """Find `passage` again in `text` (e.g. after the text was corrected).
+def carried_over(old_text: str, new_text: str, start: int, end: int) -> int | None:
+    """Where `old_text[start:end]` stands in `new_text` when an edit left those words in place, else None.
 
-    In order: exactly at its old offsets; exactly elsewhere, using the prefix and
-    suffix to choose among repeats; approximately above APPROXIMATE_THRESHOLD;
-    else an orphan.
+    "In place" means the edit touched neither the words nor their surroundings: they lie, with CONTEXT_CHARS
+    to spare on each side, before or after the one stretch that changed, or their lines are among the lines
+    the edit left whole. (Without the margin, a pasted line that repeats the words could be read as the edit
+    having happened after them.) Words that merely occur again elsewhere never count.
+    """
+    if old_text == new_text:
+        return start
+    limit = min(len(old_text), len(new_text))
+    head = 0
+    while head < limit and old_text[head] == new_text[head]:
+        head += 1
+    tail = 0
+    while tail < limit - head and old_text[-1 - tail] == new_text[-1 - tail]:
+        tail += 1
+    if end + CONTEXT_CHARS <= head:
+        return start
+    if start - CONTEXT_CHARS >= len(old_text) - tail:
+        return start + len(new_text) - len(old_text)
+    # Lines (an article's paragraphs) left whole by the edit keep the words in them where they were.
+    old_lines, new_lines = old_text.splitlines(keepends=True), new_text.splitlines(keepends=True)
+    old_offsets, new_offsets = _line_offsets(old_lines), _line_offsets(new_lines)
+    matcher = difflib.SequenceMatcher(None, old_lines, new_lines, autojunk=False)
+    for tag, i1, i2, j1, _ in matcher.get_opcodes():
+        if tag == "equal" and old_offsets[i1] <= start and end <= old_offsets[i2]:
+            return start - old_offsets[i1] + new_offsets[j1]
+    return None
+
+
+def _line_offsets(lines: list[str]) -> list[int]:
+    offsets = [0]
+    for line in lines:
+        offsets.append(offsets[-1] + len(line))
+    return offsets
+
+
+def in_surroundings(text: str, span: tuple[int, int], prefix: str, suffix: str) -> bool:
+    """Whether the words at `span` stand between `prefix` and `suffix`, the context recorded when they were
+    verified (whitespace differences aside). A context shorter than CONTEXT_CHARS reached the text's edge,
+    so the edge must still be there."""
+
+    def folded(value: str) -> str:
+        return _fold(value).strip()
+
+    before, after = folded(text[: span[0]]), folded(text[span[1] :])
+    prefix_ok = before == folded(prefix) if len(prefix) < CONTEXT_CHARS else before.endswith(folded(prefix))
+    if len(suffix) < CONTEXT_CHARS:
+        return prefix_ok and after == folded(suffix)
+    return prefix_ok and after.startswith(folded(suffix))
+
+
+def find_passage(
+    text: str,
+    passage: str,
+    *,
+    start: int | None = None,
+    end: int | None = None,
+    prefix: str | None = None,
+    suffix: str | None = None,
+    old_text: str | None = None,
+) -> Match:
+    """Find a verified passage again in `text` (e.g. after the text was corrected); never at other words.
+
+    Exact only at the same place: where the edit from `old_text` left the words untouched (when the old
+    text and offsets are known), or the one occurrence still between the recorded `prefix` and `suffix`.
+    The words found only in other surroundings, or in several places alike, are "moved": flagged for an
+    editor to review, never taken as verified. Words no longer there at all are approximate (closest words
+    above APPROXIMATE_THRESHOLD) or an orphan.
     """
     occurrences = find_occurrences(text, passage) if passage.split() else []
-    for found_start, found_end in occurrences:
-        if found_start == start:
-            return Match("exact", found_start, found_end, 1.0)
+    if occurrences and old_text is not None and start is not None:
+        old_end = end if end is not None else start + len(passage)
+        place = carried_over(old_text, text, start, old_end)
+        for span in occurrences:
+            if span[0] == place:
+                return Match("exact", *span, 1.0)
+    if occurrences and prefix is not None and suffix is not None:
+        same_place = [span for span in occurrences if in_surroundings(text, span, prefix, suffix)]
+        if len(same_place) == 1:
+            return Match("exact", *same_place[0], 1.0)
     if occurrences:
-
+        # Shown to the editor as the likeliest place; the statement stays unpublished until they confirm.
         def context_score(span: tuple[int, int]) -> float:
-            before = text[max(0, span[0] - len(prefix)) : span[0]]
-            after = text[span[1] : span[1] + len(suffix)]
-            return fuzz.ratio(prefix, before) + fuzz.ratio(suffix, after)
+            before = text[max(0, span[0] - len(prefix or "")) : span[0]]
+            after = text[span[1] : span[1] + len(suffix or "")]
+            return fuzz.ratio(prefix or "", before) + fuzz.ratio(suffix or "", after)
 
-        found_start, found_end = max(occurrences, key=context_score)
-        return Match("exact", found_start, found_end, 1.0)
+        return Match("moved", *max(occurrences, key=context_score), 1.0)
+    return closest_match(text, passage)
+
+
+def anchor_choice(text: str, passage: str, *, occurrence: int | None = None) -> Match | list[tuple[int, int]]:
+    """An editor's own anchoring of `passage`: the match when it is unambiguous (it occurs once, or the
+    editor chose the `occurrence`, counted from 1), else the list of occurrences to choose from."""
+    occurrences = find_occurrences(text, passage) if passage.split() else []
+    if occurrence is not None and 1 <= occurrence <= len(occurrences):
+        return Match("exact", *occurrences[occurrence - 1], 1.0)
+    if len(occurrences) == 1:
+        return Match("exact", *occurrences[0], 1.0)
+    if occurrences:
+        return occurrences
     return closest_match(text, passage)

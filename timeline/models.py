@@ -6,9 +6,10 @@ import re
 from functools import cached_property
 from urllib.parse import quote
 
-from django.db import connections, models
+from django.db import connections, models, transaction
 from django.db.models import Q
 from django.db.models.expressions import RawSQL
+from django.db.models.functions import Substr
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
@@ -21,11 +22,24 @@ class Side(models.TextChoices):
     UNITED_STATES = "us", "United States"
 
 
+class PublicQuerySet(models.QuerySet):
+    """For speakers, topics and events: readers see only those that a published statement uses."""
+
+    def public(self) -> "PublicQuerySet":
+        """Those with at least one published statement (one subquery, on the statement indexes)."""
+        # `statements` is the related name on Speaker, Topic and Event alike; its field is the one on Statement.
+        field = self.model.statements.field.name
+        published = Statement.objects.published().filter(**{field: models.OuterRef("pk")})
+        return self.filter(models.Exists(published))
+
+
 class Speaker(models.Model):
     name = models.CharField(max_length=200)
     slug = models.SlugField(max_length=200, unique=True)
     role = models.CharField(max_length=200, blank=True, help_text="Role at the time, e.g. 'President of Russia'.")
     side = models.CharField(max_length=2, choices=Side.choices)
+
+    objects = PublicQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]
@@ -43,6 +57,8 @@ class Speaker(models.Model):
 class Topic(models.Model):
     name = models.CharField(max_length=100)
     slug = models.SlugField(max_length=100, unique=True)
+
+    objects = PublicQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]
@@ -62,6 +78,8 @@ class Event(models.Model):
     place = models.CharField(max_length=200, blank=True)
     description = models.TextField(blank=True)
 
+    objects = PublicQuerySet.as_manager()
+
     class Meta:
         ordering = ["date", "name"]
 
@@ -72,11 +90,35 @@ class Event(models.Model):
         return reverse("timeline:event", args=[self.slug])
 
 
+class Versioned(models.Model):
+    """A row whose every save raises its version, so that an editor's form that started from an older version
+    can be refused instead of silently overwriting a change the editor has not seen."""
+
+    version = models.PositiveIntegerField(
+        default=1, editable=False, help_text="Raised by every save; a form begun at an older version is refused."
+    )
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs) -> None:
+        if self._state.adding or self.pk is None:
+            super().save(*args, **kwargs)
+            return
+        with transaction.atomic(using=kwargs.get("using")):
+            # Read under a row lock, so two concurrent saves never both write the same version.
+            rows = type(self)._base_manager.select_for_update().filter(pk=self.pk)
+            self.version = (rows.values_list("version", flat=True).first() or 0) + 1
+            if kwargs.get("update_fields") is not None:
+                kwargs["update_fields"] = {*kwargs["update_fields"], "version"}
+            super().save(*args, **kwargs)
+
+
 def content_hash(content: str) -> str:
     return hashlib.sha256(content.encode()).hexdigest()
 
 
-class Source(models.Model):
+class Source(Versioned):
     slug = models.SlugField(max_length=200, unique=True)
     title = models.CharField(max_length=500)
     publisher = models.CharField(max_length=200, blank=True)
@@ -126,6 +168,10 @@ class Source(models.Model):
         return reading.reading_text(self.original_text, self.reading_spans)
 
 
+class UnverifiedStatement(ValueError):
+    """A write that would publish a statement whose words are not verified in its sources."""
+
+
 CHRONOLOGICAL = ("date", "-date_end", "pk")
 MAX_SEARCH_WORDS = 10
 
@@ -133,6 +179,37 @@ MAX_SEARCH_WORDS = 10
 class StatementQuerySet(models.QuerySet):
     def published(self) -> "StatementQuerySet":
         return self.filter(status=Statement.Status.PUBLISHED)
+
+    def verified(self) -> "StatementQuerySet":
+        """Statements that may be published: at least one citation, and every citation anchored exactly with
+        its passage at its offsets in the source's text (checked in the database, for any number at once; the
+        passage must be the very text there, as anchoring saves it, so this is never looser than `is_verified`)."""
+        unverified = Citation.objects.filter(statement=models.OuterRef("pk")).exclude(
+            anchoring=Citation.Anchoring.EXACT,
+            passage=Substr("source__original_text", models.F("start") + 1, models.F("end") - models.F("start")),
+        )
+        return self.filter(models.Exists(Citation.objects.filter(statement=models.OuterRef("pk")))).exclude(
+            models.Exists(unverified)
+        )
+
+    def publish_verified(self) -> int:
+        """Publish, in one statement, those of these statements that are verified; the others stay as they are.
+        The one way to publish in bulk (`update(status="published")` is refused)."""
+        verified = Statement.objects.filter(pk__in=self.verified().values("pk")).exclude(
+            status=Statement.Status.PUBLISHED
+        )
+        return super(StatementQuerySet, verified).update(status=Statement.Status.PUBLISHED)
+
+    def update(self, **kwargs) -> int:
+        if kwargs.get("status") == Statement.Status.PUBLISHED:
+            raise UnverifiedStatement("Publish through publish_verified(), which checks every citation.")
+        return super().update(**kwargs)
+
+    def bulk_create(self, objs, *args, **kwargs):
+        objs = list(objs)
+        if any(obj.status == Statement.Status.PUBLISHED for obj in objs):
+            raise UnverifiedStatement("Create statements as drafts, cite them, then publish_verified().")
+        return super().bulk_create(objs, *args, **kwargs)
 
     def between(self, start: dt.date | None, end: dt.date | None) -> "StatementQuerySet":
         """Statements whose date, at its precision, overlaps [start, end]."""
@@ -186,7 +263,7 @@ class StatementQuerySet(models.QuerySet):
         )
 
 
-class Statement(models.Model):
+class Statement(Versioned):
     class Kind(models.TextChoices):
         QUOTE = "quote", "quote"
         PARAPHRASE = "paraphrase", "paraphrase"
@@ -249,10 +326,23 @@ class Statement(models.Model):
     def save(self, *args, **kwargs) -> None:
         self.date = dates.truncate(self.date, self.date_precision)
         self.date_end = dates.span_end(self.date, self.date_precision)
+        if self.status == self.Status.PUBLISHED and (problems := self.publish_problems()):
+            raise UnverifiedStatement(f"“{self.summary}” cannot be published: {'; '.join(problems)}.")
         super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
         return reverse("timeline:statement", args=[self.pk])
+
+    def publish_problems(self) -> list[str]:
+        """Why this statement may not be published (as saved in the database); empty when it may."""
+        citations = list(self.citations.select_related("source")) if self.pk else []
+        if not citations:
+            return ["it has no citation"]
+        return [
+            f"its citation of “{citation.source}” is {citation.get_anchoring_display()}"
+            for citation in citations
+            if not citation.is_verified
+        ]
 
     @property
     def date_display(self) -> str:
@@ -268,6 +358,7 @@ class Citation(models.Model):
 
     class Anchoring(models.TextChoices):
         EXACT = "exact", "verified"
+        MOVED = "moved", "found only in other surroundings: needs review"
         APPROXIMATE = "approximate", "approximate: needs review"
         ORPHAN = "orphan", "orphan: passage not found"
 
@@ -298,13 +389,19 @@ class Citation(models.Model):
             models.CheckConstraint(condition=Q(end__gt=models.F("start")), name="citation_end_after_start"),
             models.UniqueConstraint(fields=["statement", "source", "start"], name="citation_unique_anchor"),
             models.CheckConstraint(
-                condition=Q(anchoring__in=["exact", "approximate", "orphan"]), name="citation_anchoring_valid"
+                condition=Q(anchoring__in=["exact", "moved", "approximate", "orphan"]), name="citation_anchoring_valid"
             ),
         ]
         indexes = [models.Index(fields=["anchoring"], name="citation_anchoring")]
 
     def __str__(self) -> str:
         return f"{self.source} [{self.start}:{self.end}]"
+
+    def save(self, *args, check_statement: bool = True, **kwargs) -> None:
+        """Saved; then, unless `check_statement` is off (a caller checking many at once), a published statement
+        that this citation leaves unverified goes back to draft (see `curation`)."""
+        self._check_statement = check_statement
+        super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
         return f"{self.source.get_absolute_url()}#s{self.statement_id}"

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from django.db import IntegrityError, transaction
 
-from . import anchoring, importing
+from . import anchoring, curation, importing
 from .dates import Precision
 from .models import Citation, Event, Source, Speaker, Statement, Topic, content_hash
 
@@ -35,6 +35,20 @@ def date_and_precision(value: str) -> tuple[dt.date, str]:
     return dt.date(*(parts + [1] * (3 - len(parts)))), precision
 
 
+def _upsert(model, defaults: dict, **lookup):
+    """`model.objects.update_or_create`, but saving only what differs: a second load writes nothing, so
+    versions and history stay as they were."""
+    instance = model.objects.filter(**lookup).first()
+    if instance is None:
+        return model.objects.create(**lookup, **defaults)
+    changed = [name for name, value in defaults.items() if getattr(instance, name) != value]
+    if changed:
+        for name in changed:
+            setattr(instance, name, defaults[name])
+        instance.save()
+    return instance
+
+
 @transaction.atomic
 def load_seeds(*, seed_dir: Path) -> SeedReport:
     """Load the curated seed file and the articles it names; run twice, same database.
@@ -49,15 +63,16 @@ def load_seeds(*, seed_dir: Path) -> SeedReport:
     report = SeedReport()
 
     for row in data.get("speakers", []):
-        Speaker.objects.update_or_create(
-            slug=row["slug"], defaults={"name": row["name"], "role": row.get("role", ""), "side": row["side"]}
+        _upsert(
+            Speaker, slug=row["slug"], defaults={"name": row["name"], "role": row.get("role", ""), "side": row["side"]}
         )
         report.speakers += 1
     for row in data.get("topics", []):
-        Topic.objects.update_or_create(slug=row["slug"], defaults={"name": row["name"]})
+        _upsert(Topic, slug=row["slug"], defaults={"name": row["name"]})
         report.topics += 1
     for row in data.get("events", []):
-        Event.objects.update_or_create(
+        _upsert(
+            Event,
             slug=row["slug"],
             defaults={key: row.get(key, "") for key in ("name", "kind", "place", "description")}
             | {"date": row["date"]},
@@ -67,7 +82,8 @@ def load_seeds(*, seed_dir: Path) -> SeedReport:
     sources = {}
     for row in data.get("sources", []):
         text = (seed_dir / row["file"]).read_text(encoding="utf-8")
-        source, _ = Source.objects.update_or_create(
+        source = _upsert(
+            Source,
             slug=row["slug"],
             defaults={
                 "title": row["title"],
@@ -76,7 +92,6 @@ def load_seeds(*, seed_dir: Path) -> SeedReport:
                 "published_on": row.get("published_on"),
                 "language": row.get("language", "en"),
                 "original_text": text,
-                "reading_spans": [],  # derived again from the text on save
             },
         )
         sources[row["slug"]] = source
@@ -110,7 +125,11 @@ def _load_statement(row: dict, *, sources: dict, speakers: dict, events: dict, t
         anchors.append((source, anchor))
 
     day, precision = date_and_precision(row["date"])
-    statement, _ = Statement.objects.update_or_create(
+    wanted = row.get("status", Statement.Status.PUBLISHED)
+    existing = Statement.objects.filter(seed_key=row["key"]).first()
+    # Published only once its citations are in place and verified (Statement.save refuses otherwise).
+    statement = _upsert(
+        Statement,
         seed_key=row["key"],
         defaults={
             "speaker": speakers[row["speaker"]],
@@ -121,14 +140,15 @@ def _load_statement(row: dict, *, sources: dict, speakers: dict, events: dict, t
             "kind": row["kind"],
             "text": row["text"],
             "summary": row["summary"],
-            "status": row.get("status", Statement.Status.PUBLISHED),
+            "status": existing.status if existing else Statement.Status.DRAFT,
         },
     )
     statement.topics.set([topics[slug] for slug in row.get("topics", [])])
 
     kept = []
     for source, anchor in anchors:
-        citation, _ = Citation.objects.update_or_create(
+        citation = _upsert(
+            Citation,
             statement=statement,
             source=source,
             start=anchor.start,
@@ -137,10 +157,18 @@ def _load_statement(row: dict, *, sources: dict, speakers: dict, events: dict, t
                 "end": anchor.end,
                 "prefix": anchor.prefix,
                 "suffix": anchor.suffix,
+                "anchoring": Citation.Anchoring.EXACT,
+                "similarity": None,
             },
         )
         kept.append(citation.pk)
     statement.citations.exclude(pk__in=kept).delete()
+    statement.refresh_from_db()
+    if wanted == Statement.Status.PUBLISHED:
+        if problems := curation.publish(statements=[statement]).refused.get(statement):
+            raise SeedError(f"Statement {row['key']!r} cannot be published: {'; '.join(problems)}.")
+    elif statement.status != wanted:
+        curation.unpublish(statements=[statement])
     return statement
 
 

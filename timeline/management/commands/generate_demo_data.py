@@ -94,7 +94,7 @@ def generate(*, count: int, speakers: list, topics: list, rng: random.Random) ->
                     kind=rng.choice(Statement.Kind.values),
                     text=sentences[index],
                     summary=" ".join(sentences[index].split()[:8]),
-                    status=Statement.Status.PUBLISHED,
+                    status=Statement.Status.DRAFT,
                 )
             )
             batch[-1]._sentence = index  # which sentence it quotes, for its citation below
@@ -115,4 +115,6 @@ def generate(*, count: int, speakers: list, topics: list, rng: random.Random) ->
                 Through.objects.bulk_create(
                     Through(statement_id=statement.pk, topic_id=rng.choice(topics).pk) for statement in saved
                 )
+            # Drafts first, then published in one statement once cited: the publishing rule checks each.
+            Statement.objects.filter(pk__in=[statement.pk for statement in saved]).publish_verified()
     return count
