@@ -134,12 +134,30 @@ TEMPLATES = [
     },
 ]
 
+# SQLite with several editors saving while readers browse (https://docs.djangoproject.com/en/5.2/ref/databases/
+# #sqlite-notes): WAL so that readers never block the writer nor it them (https://sqlite.org/wal.html); IMMEDIATE
+# transactions so that a save, which reads before it writes, takes the write lock when it begins and waits its
+# turn, instead of failing at once with "database is locked" when it first writes (the busy timeout cannot help
+# there); `timeout` seconds of waiting at most. synchronous=NORMAL is WAL's usual durability: a power cut may
+# lose the last commits, never corrupt the file. Options given in DATABASE_URL (e.g. `?timeout=5`) win.
+SQLITE_OPTIONS = {
+    "transaction_mode": "IMMEDIATE",
+    "timeout": 20,
+    "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
+}
+
+
+def database_settings(url: str) -> dict:
+    """Django's settings for the database at `url` (dj-database-url), SQLite with SQLITE_OPTIONS."""
+    database = dj_database_url.parse(url, conn_max_age=int(os.environ.get("DATABASE_CONN_MAX_AGE", "60")))
+    if database["ENGINE"] == "django.db.backends.sqlite3":
+        database["OPTIONS"] = {**SQLITE_OPTIONS, **database.get("OPTIONS", {})}
+    return database
+
+
 DATABASES = {
     # An empty DATABASE_URL means "not set", as with every other setting here.
-    "default": dj_database_url.parse(
-        os.environ.get("DATABASE_URL") or f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
-        conn_max_age=int(os.environ.get("DATABASE_CONN_MAX_AGE", "60")),
-    )
+    "default": database_settings(os.environ.get("DATABASE_URL") or f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
 }
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
