@@ -294,19 +294,22 @@ def test_an_empty_list_is_one_empty_page(client):
 
 @pytest.mark.django_db
 def test_speakers_with_their_published_statement_counts(client):
-    """Every speaker, by name, counting published statements only."""
+    """Every speaker with a published statement, by name, counting published statements only; a speaker with
+    none, or with drafts only, is not public."""
     putin = make_speaker(name="Vladimir Putin", slug="vladimir-putin", role="President of Russia")
     make_speaker(name="Donald Trump", slug="donald-trump", side="us")
+    make_statement(speaker=make_speaker(name="Sergey Lavrov", slug="sergey-lavrov"))
+    make_statement(speaker=make_speaker(name="Aaron Draft", slug="aaron-draft"), status=Statement.Status.DRAFT)
     make_statement(speaker=putin)
     make_statement(speaker=putin, status=Statement.Status.DRAFT)
     assert client.get("/api/speakers").json() == [
         {
-            "name": "Donald Trump",
-            "slug": "donald-trump",
+            "name": "Sergey Lavrov",
+            "slug": "sergey-lavrov",
             "role": "",
-            "side": "us",
-            "statement_count": 0,
-            "url": "/?speaker=donald-trump",
+            "side": "ru",
+            "statement_count": 1,
+            "url": "/?speaker=sergey-lavrov",
         },
         {
             "name": "Vladimir Putin",
@@ -321,23 +324,31 @@ def test_speakers_with_their_published_statement_counts(client):
 
 @pytest.mark.django_db
 def test_topics_with_their_published_statement_counts(client):
-    """Every topic, by name, counting published statements only."""
+    """Every topic with a published statement, by name, counting published statements only; a topic with
+    none, or with drafts only, is not public."""
     syria = make_topic(name="Syria", slug="syria")
     make_topic(name="Trade", slug="trade")
+    ukraine = make_topic(name="Ukraine", slug="ukraine")
+    make_statement(topics=(syria, ukraine))
     make_statement(topics=(syria,))
-    make_statement(topics=(syria,), status=Statement.Status.DRAFT)
+    make_statement(topics=(syria, make_topic(name="Arms", slug="arms")), status=Statement.Status.DRAFT)
     assert client.get("/api/topics").json() == [
-        {"name": "Syria", "slug": "syria", "statement_count": 1, "url": "/?topic=syria"},
-        {"name": "Trade", "slug": "trade", "statement_count": 0, "url": "/?topic=trade"},
+        {"name": "Syria", "slug": "syria", "statement_count": 2, "url": "/?topic=syria"},
+        {"name": "Ukraine", "slug": "ukraine", "statement_count": 1, "url": "/?topic=ukraine"},
     ]
 
 
 @pytest.mark.django_db
 def test_events_by_date_with_their_dates(client):
-    """Every event, oldest first, with its date, kind, place and page."""
+    """Every event with a published statement, oldest first, with its date, kind, place and page; an event
+    with none, or with drafts only, is not public."""
     later = make_event(name="Press conference", slug="presser", date=dt.date(2016, 12, 23), kind="press conference")
-    make_event(name="Phone call", slug="call", date=dt.date(2016, 11, 14), kind="phone call", place="by phone")
+    call = make_event(name="Phone call", slug="call", date=dt.date(2016, 11, 14), kind="phone call", place="by phone")
+    make_event(name="Summit", slug="summit", date=dt.date(2016, 10, 1))
     make_statement(event=later)
+    make_statement(event=call)
+    make_statement(event=call, status=Statement.Status.DRAFT)
+    make_statement(event=make_event(name="Draft only", date=dt.date(2016, 1, 1)), status=Statement.Status.DRAFT)
     assert client.get("/api/events").json() == [
         {
             "name": "Phone call",
@@ -346,7 +357,7 @@ def test_events_by_date_with_their_dates(client):
             "kind": "phone call",
             "place": "by phone",
             "description": "",
-            "statement_count": 0,
+            "statement_count": 1,
             "url": "/events/call/",
         },
         {

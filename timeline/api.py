@@ -340,20 +340,22 @@ def published_count(relation: str) -> Count:
 
 @api.get("/speakers", response=list[SpeakerOut], url_name="api-speakers", tags=["reference"], summary="Speakers")
 def speaker_list(request: HttpRequest):
-    """Every speaker, by name, with the number of published statements (the `speaker` filter's values)."""
-    return Speaker.objects.annotate(statement_count=published_count("statements")).order_by("name", "slug")
+    """Every speaker with a published statement, by name, with their number (the `speaker` filter's values)."""
+    return Speaker.objects.public().annotate(statement_count=published_count("statements")).order_by("name", "slug")
 
 
 @api.get("/topics", response=list[TopicOut], url_name="api-topics", tags=["reference"], summary="Topics")
 def topic_list(request: HttpRequest):
-    """Every topic, by name, with the number of published statements (the `topic` filter's values)."""
-    return Topic.objects.annotate(statement_count=published_count("statements")).order_by("name", "slug")
+    """Every topic with a published statement, by name, with their number (the `topic` filter's values)."""
+    return Topic.objects.public().annotate(statement_count=published_count("statements")).order_by("name", "slug")
 
 
 @api.get("/events", response=list[EventOut], url_name="api-events", tags=["reference"], summary="Events")
 def event_list(request: HttpRequest):
-    """Every event, by date, with the number of published statements (the `event` filter's values)."""
-    return Event.objects.annotate(statement_count=published_count("statements")).order_by("date", "name", "slug")
+    """Every event with a published statement, by date, with their number (the `event` filter's values)."""
+    return (
+        Event.objects.public().annotate(statement_count=published_count("statements")).order_by("date", "name", "slug")
+    )
 
 
 def sources_with_counts() -> QuerySet:

@@ -52,7 +52,7 @@ class StatementFilter(django_filters.FilterSet):
     # A statement has one speaker, so these never repeat a row: no DISTINCT (costly on large tables).
     speaker = django_filters.ModelMultipleChoiceFilter(
         field_name="speaker__slug",
-        queryset=Speaker.objects.all(),
+        queryset=Speaker.objects.public(),
         to_field_name="slug",
         widget=forms.CheckboxSelectMultiple,
         distinct=False,
@@ -62,12 +62,12 @@ class StatementFilter(django_filters.FilterSet):
     )
     topic = django_filters.ModelMultipleChoiceFilter(
         method="filter_topics",
-        queryset=Topic.objects.all(),
+        queryset=Topic.objects.public(),
         to_field_name="slug",
         widget=forms.CheckboxSelectMultiple,
     )
     event = django_filters.ModelChoiceFilter(
-        field_name="event", queryset=Event.objects.all(), to_field_name="slug", empty_label="Any event"
+        field_name="event", queryset=Event.objects.public(), to_field_name="slug", empty_label="Any event"
     )
     date_from = FuzzyDateFilter(method="filter_from", label="From")
     date_to = FuzzyDateFilter(method="filter_to", label="To", upper=True)

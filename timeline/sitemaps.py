@@ -3,7 +3,7 @@
 import datetime as dt
 
 from django.contrib.sitemaps import Sitemap
-from django.db.models import Max, QuerySet
+from django.db.models import Max, Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -51,9 +51,10 @@ class EventSitemap(Sitemap):
     changefreq = "monthly"
 
     def items(self) -> QuerySet:
+        published = Q(statements__status=Statement.Status.PUBLISHED)
         return (
-            Event.objects.filter(statements__status=Statement.Status.PUBLISHED)
-            .annotate(last_statement=Max("statements__updated_at"))
+            Event.objects.public()
+            .annotate(last_statement=Max("statements__updated_at", filter=published))
             .order_by("pk")
         )
 

@@ -135,7 +135,8 @@ def source_raw(request: HttpRequest, slug: str) -> HttpResponse:
 
 @require_safe
 def event_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    event = get_object_or_404(Event, slug=slug)
+    # An event that only drafts mention is not public yet.
+    event = get_object_or_404(Event.objects.public(), slug=slug)
     statements = list(Statement.objects.published().for_listing().filter(event=event).chronological())
     columns = [(label, [s for s in statements if s.speaker.side == side]) for side, label in Side.choices]
     context = {"event": event, "columns": [(label, items) for label, items in columns if items]}
