@@ -215,3 +215,31 @@ def test_when_both_editors_changed_a_field_the_second_is_told_and_their_words_ar
     assert "You both changed summary: yours is kept below." in response.content.decode()
     assert admin_form_data(response)["summary"] == "Two"
     assert Statement.objects.get(pk=putin.pk).summary == "One"
+
+
+def test_a_save_landing_while_the_form_is_being_drawn_is_not_overwritten(client, putin, monkeypatch):
+    """The form carries the version of the very row it shows: a save between reading the row and drawing the
+    form (another editor's, committed meanwhile) makes the form stale, never silently overwritten."""
+    from timeline.admin import StatementAdmin
+
+    get_object = StatementAdmin.get_object
+
+    def row_then_another_save(self, request, object_id, from_field=None):
+        statement = get_object(self, request, object_id, from_field)
+        if request.method == "GET":
+            other = Statement.objects.get(pk=object_id)
+            other.summary = "Another editor's save"
+            other.save()
+        return statement
+
+    client.force_login(make_editor())
+    url = reverse("admin:timeline_statement_change", args=[putin.pk])
+    monkeypatch.setattr(StatementAdmin, "get_object", row_then_another_save)
+    form = admin_form_data(client.get(url))
+    monkeypatch.setattr(StatementAdmin, "get_object", get_object)
+
+    response = client.post(url, form | {"date_evidence": "Mine", "_save": "Save"})
+
+    assert response.status_code == 200
+    assert "summary (now “Another editor&#x27;s save”)" in response.content.decode()
+    assert Statement.objects.get(pk=putin.pk).summary == "Another editor's save"

@@ -77,14 +77,18 @@ class VersionCheckedForm(forms.ModelForm):
     has not seen is refused, naming what changed, with the editor's own input kept for a second save."""
 
     seen_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    # A revert form shows an old version's values: the version it saves over is the one in the database.
+    version_from_database = False
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        if self.instance.pk:
-            # From the database, not the instance: a revert form's instance is an old version.
+        if self.instance.pk and self.version_from_database:
             model = type(self.instance)
             current = model._base_manager.filter(pk=self.instance.pk).values_list("version", flat=True).first()
             self.fields["seen_version"].initial = current
+        elif self.instance.pk:
+            # The version of the very row the form shows (a second query could see a later save).
+            self.fields["seen_version"].initial = self.instance.version
 
     def clean(self) -> dict:
         cleaned = super().clean()
@@ -140,6 +144,15 @@ class VersionCheckedForm(forms.ModelForm):
         return theirs, both
 
 
+class VersionedAdmin(SimpleHistoryAdmin):
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        match = request.resolver_match
+        if match and match.url_name and match.url_name.endswith("_simple_history"):
+            form = type(form.__name__, (form,), {"version_from_database": True})
+        return form
+
+
 class ImportForm(forms.Form):
     file = forms.FileField(required=False, help_text="A UTF-8 text or HTML file.")
     text = VerbatimTextField(
@@ -184,7 +197,7 @@ class SourceForm(VersionCheckedForm):
 
 
 @admin.register(Source)
-class SourceAdmin(SimpleHistoryAdmin):
+class SourceAdmin(VersionedAdmin):
     form = SourceForm
 
     class Media:
@@ -511,7 +524,7 @@ class VerificationFilter(admin.SimpleListFilter):
 
 
 @admin.register(Statement)
-class StatementAdmin(SimpleHistoryAdmin):
+class StatementAdmin(VersionedAdmin):
     form = StatementForm
     inlines = [CitationInline]
     list_display = ["summary", "speaker", "date_shown", "kind", "event", "status", "verification"]
