@@ -322,7 +322,7 @@ def statement_list(request: HttpRequest, filters: Query[StatementFilters]):
 
 @api.get(
     "/statements/{id}",
-    response={200: StatementOut, 404: Detail},
+    response={200: StatementOut, 400: Errors, 404: Detail},
     url_name="api-statement",
     tags=["statements"],
     summary="One published statement",
@@ -386,7 +386,8 @@ def source_list(request: HttpRequest, paging: Query[Paging]):
     summary="One source, with its verbatim text",
 )
 def source_detail(request: HttpRequest, slug: str):
-    source = sources_with_counts().filter(slug=slug).first()
+    # No slug holds NUL, and PostgreSQL refuses it in a query: not found, never an error.
+    source = sources_with_counts().filter(slug=slug).first() if "\x00" not in slug else None
     if source is None:
         return Status(404, {"detail": "No source has this slug."})
     source.statements = list(

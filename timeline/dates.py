@@ -95,7 +95,8 @@ _LEADING_PREPOSITION = re.compile(r"^(in|on|во?)\s+", re.IGNORECASE)
 def parse_date_span(text: str, relative_to: dt.date | None = None) -> DateSpan | None:
     """Read a date as a person writes it ('Dec 2016', '2016-12-01', '23 декабря 2016').
 
-    Returns None when the text is not a date. Relative phrases ('last month')
+    Returns None when the text is not a date, or not one in the years 1 to 9999
+    (all a Python date holds: '0000' is not a year). Relative phrases ('last month')
     resolve against `relative_to` (an article's date) when given, else today.
     """
     text = _LEADING_PREPOSITION.sub("", " ".join(text.split()))
@@ -104,9 +105,13 @@ def parse_date_span(text: str, relative_to: dt.date | None = None) -> DateSpan |
         return None
     # dateparser fills a bare year with today's month; a year means all of it.
     if match := _YEAR_ONLY.match(text):
-        return DateSpan(dt.date(int(match[1]), 1, 1), Precision.YEAR)
+        year = int(match[1])
+        return DateSpan(dt.date(year, 1, 1), Precision.YEAR) if dt.MINYEAR <= year <= dt.MAXYEAR else None
     base = dt.datetime.combine(relative_to, dt.time()) if relative_to else None
-    data = _parser(base).get_date_data(text)
+    try:
+        data = _parser(base).get_date_data(text)
+    except (ValueError, OverflowError):  # dateparser's own arithmetic past the year 9999 ('in 9000 years')
+        return None
     if data.date_obj is None:
         return None
     precision = data.period if data.period in Precision.values else Precision.DAY
@@ -119,20 +124,30 @@ _UPPER_WORDS = r"until|till|to|through|by|before|до|по|перед"
 _BOUND = re.compile(rf"^\s*(?P<word>{_LOWER_WORDS}|{_UPPER_WORDS})\s+(?P<rest>.+)$", re.IGNORECASE)
 
 
+class OutOfRange(ValueError):
+    """A range bound that falls outside the years 1 to 9999 ('after 9999', 'before 0001')."""
+
+
 def parse_range_bound(text: str, *, upper: bool) -> dt.date | None:
     """The first (or, if `upper`, last) day a filter bound such as 'since 2018' admits.
 
     'Dec 2016' as a lower bound starts on 1 Dec; as an upper bound it runs to
-    31 Dec. 'after'/'before' exclude the period named.
+    31 Dec. 'after'/'before' exclude the period named. None when the text is not
+    a date; OutOfRange when the bound would lie before the year 1 or after 9999.
     """
     word = ""
     if match := _BOUND.match(text):
         word, text = match["word"].lower(), match["rest"]
     span = parse_date_span(text)
     if span is None:
+        if _YEAR_ONLY.match(text):
+            raise OutOfRange(text)  # '0000': read as a year, but not one a date can hold
         return None
-    if word in {"after", "после"}:
-        return span.end + dt.timedelta(days=1)
-    if word in {"before", "до", "перед"}:
-        return span.start - dt.timedelta(days=1)
+    try:
+        if word in {"after", "после"}:
+            return span.end + dt.timedelta(days=1)
+        if word in {"before", "до", "перед"}:
+            return span.start - dt.timedelta(days=1)
+    except OverflowError:
+        raise OutOfRange(text) from None
     return span.end if upper else span.start

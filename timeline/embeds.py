@@ -132,7 +132,8 @@ def embed_code(request: HttpRequest) -> HttpResponse:
     theme = theme if theme in THEMES else "light"
     compact = request.GET.get("compact") == "1"
     height_text = request.GET.get("height", "").strip()
-    height = int(height_text) if height_text.isdigit() and 100 <= int(height_text) <= 5000 else None
+    # ASCII digits only: str.isdigit() also admits '²', which int() refuses.
+    height = int(height_text) if re.fullmatch(r"[0-9]{1,4}", height_text) and 100 <= int(height_text) <= 5000 else None
     options = {"theme": theme} | ({"compact": "1"} if compact else {})
     separator = "&" if "?" in embed.src else "?"
     embed = Embed(embed.src + separator + urlencode(options), embed.title, embed.height)

@@ -1,6 +1,7 @@
 """Feeds for any filtered view of the chronology: an Atom feed of statements, an iCalendar feed of events."""
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 
 import icalendar
@@ -26,6 +27,29 @@ CALENDAR_EVENTS = 200
 ACCOUNTS_PER_EVENT = 10
 
 
+# What XML 1.0 cannot carry (https://www.w3.org/TR/xml/#charsets): most C0 controls, surrogates, U+FFFE/U+FFFF.
+XML_INVALID = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def xml_safe(value):
+    """A string (or a list of them, as categories) without the characters XML 1.0 cannot carry."""
+    if isinstance(value, str):
+        return XML_INVALID.sub("", value)
+    if isinstance(value, list | tuple):
+        return [xml_safe(part) for part in value]
+    return value
+
+
+class XMLSafeAtom1Feed(Atom1Feed):
+    """Atom without the characters XML 1.0 forbids: a statement's text, a topic's name or a filter echoed in
+    the title may hold a control character, and Django's writer raises on it (a reader would reject the feed)."""
+
+    def write(self, outfile, encoding) -> None:
+        self.feed = {name: xml_safe(value) for name, value in self.feed.items()}
+        self.items = [{name: xml_safe(value) for name, value in item.items()} for item in self.items]
+        super().write(outfile, encoding)
+
+
 @dataclass
 class FilteredView:
     filterset: StatementFilter
@@ -36,7 +60,7 @@ class FilteredView:
 class StatementsFeed(Feed):
     """Newly published or updated statements, newest first."""
 
-    feed_type = Atom1Feed
+    feed_type = XMLSafeAtom1Feed
 
     def get_object(self, request: HttpRequest, filterset: StatementFilter) -> FilteredView:
         return FilteredView(filterset, queries.canonical_query(request.GET), request)
@@ -158,7 +182,8 @@ def events_calendar(request: HttpRequest, filterset: StatementFilter, events: li
         vevent.add("uid", f"event-{event.pk}@{request.get_host().split(':')[0]}")
         vevent.add("dtstamp", said[0].last_updated)
         vevent.add("dtstart", event.date)
-        vevent.add("dtend", event.date + dt.timedelta(days=1))
+        if event.date < dt.date.max:  # without DTEND an all-day event lasts its one day (RFC 5545, 3.6.1)
+            vevent.add("dtend", event.date + dt.timedelta(days=1))
         vevent.add("summary", event.name)
         vevent.add("description", description(request, event, said))
         vevent.add("url", request.build_absolute_uri(event.get_absolute_url()))

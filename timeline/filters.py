@@ -1,13 +1,23 @@
 """The chronology's filters, shared by the pages and the JSON API."""
 
 import datetime as dt
+import re
 
 import django_filters
 from django import forms
 from django.db.models import QuerySet
 
-from .dates import parse_range_bound
+from .dates import OutOfRange, parse_range_bound
 from .models import Event, Side, Speaker, Statement, Topic
+
+# C0 and C1 control characters (tab, line feed and carriage return aside): nothing a person types into a
+# filter, and XML 1.0 (the Atom feed that echoes the filters) cannot carry most of them.
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+def refuse_control_characters(value: str) -> None:
+    if CONTROL_CHARACTERS.search(value):
+        raise forms.ValidationError("Control characters cannot be part of a filter.", code="control_characters")
 
 
 class FuzzyDateField(forms.Field):
@@ -28,7 +38,15 @@ class FuzzyDateField(forms.Field):
             return None
         if len(text) > self.MAX_LENGTH:
             raise forms.ValidationError("That is too long to be a date.", code="max_length")
-        day = parse_range_bound(text, upper=self.upper)
+        refuse_control_characters(text)
+        try:
+            day = parse_range_bound(text, upper=self.upper)
+        except OutOfRange:
+            raise forms.ValidationError(
+                "“%(text)s” lies outside the years 1 to 9999 that dates here can take.",
+                code="out_of_range",
+                params={"text": text},
+            ) from None
         if day is None:
             raise forms.ValidationError(
                 "Could not read “%(text)s” as a date. Try “Dec 2016”, “2016-12-23” or “since 2018”.",
@@ -48,7 +66,9 @@ class StatementFilter(django_filters.FilterSet):
     A field that does not validate is left out and the rest still apply.
     """
 
-    q = django_filters.CharFilter(method="filter_search", label="Search", max_length=200)
+    q = django_filters.CharFilter(
+        method="filter_search", label="Search", max_length=200, validators=[refuse_control_characters]
+    )
     # A statement has one speaker, so these never repeat a row: no DISTINCT (costly on large tables).
     speaker = django_filters.ModelMultipleChoiceFilter(
         field_name="speaker__slug",

@@ -402,7 +402,11 @@ def time_phrases(text: str, base: dt.date | None) -> list[tuple[str, str]]:
     settings = {"PREFER_DATES_FROM": "past", "PREFER_DAY_OF_MONTH": "first"}
     if base:
         settings["RELATIVE_BASE"] = dt.datetime.combine(base, dt.time())
-    for hit, _ in search_dates(text, languages=LANGUAGES, settings=settings) or []:
+    try:
+        hits = search_dates(text, languages=LANGUAGES, settings=settings) or []
+    except OverflowError:  # dateparser stepping past date.min or date.max from an article dated at either end
+        hits = []
+    for hit, _ in hits:
         phrase = re.split(r",(?!\s*\d)", hit)[0].strip()
         at = text.find(phrase)
         if at < 0 or not (EN_TIME_PHRASE.search(phrase) or RU_TIME_PHRASE.search(phrase)) or DURATION.search(phrase):
@@ -424,8 +428,16 @@ def resolve_time_phrase(phrase: str, article_date: dt.date | None, *, shown: str
     """A time phrase ('on Friday', 'last month', 'December 13') read against the article's date.
 
     With no article date only phrases that carry their own year resolve. `shown`
-    is the phrase as the evidence note quotes it (default: the phrase).
+    is the phrase as the evidence note quotes it (default: the phrase). None too
+    where reading it would step past the ends of the calendar (an article dated 31 Dec 9999).
     """
+    try:
+        return _resolve_time_phrase(phrase, article_date, shown=shown)
+    except OverflowError:  # a day or a week either side of date.min or date.max, here or inside dateparser
+        return None
+
+
+def _resolve_time_phrase(phrase: str, article_date: dt.date | None, *, shown: str) -> ResolvedDate | None:
     written = " ".join(phrase.split())
     where = f"in an article of {format_at_precision(article_date, Precision.DAY)}" if article_date else ""
     quoted = f'"{" ".join((shown or phrase).split())}"'
@@ -466,7 +478,7 @@ def resolve_time_phrase(phrase: str, article_date: dt.date | None, *, shown: str
             return None
         precision = data.period if data.period in Precision.values else Precision.DAY
         day = data.date_obj.date()
-        if day > article_date and MONTH_NAME.search(text) and not HAS_YEAR.search(text):
+        if day > article_date and MONTH_NAME.search(text) and not HAS_YEAR.search(text) and day.year > dt.MINYEAR:
             day = day.replace(year=day.year - 1)
         day = truncate(day, precision)
     if day > article_date:
