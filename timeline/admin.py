@@ -451,7 +451,7 @@ class WhenWidget(forms.TextInput):
 
 
 def relative_base(source_id: str | None) -> "Source | None":
-    if source_id and source_id.isdigit():
+    if source_id and source_id.isascii() and source_id.isdigit():  # not '²': a digit to isdigit(), not to int()
         return Source.objects.filter(pk=source_id).only("published_on").first()
     return None
 
@@ -624,7 +624,7 @@ class StatementAdmin(VersionedAdmin):
             return HttpResponse(status=403)
         source_id = next((v for k, v in request.GET.items() if k == "source" or k.endswith("-source")), "")
         passage = next((v for k, v in request.GET.items() if k == "passage" or k.endswith("-passage")), "")
-        source = Source.objects.filter(pk=source_id).first() if source_id.isdigit() else None
+        source = Source.objects.filter(pk=source_id).first() if source_id.isascii() and source_id.isdigit() else None
         context = {"source": source, "passage": passage.strip()}
         if source and passage.strip():
             text = source.original_text
