@@ -30,6 +30,7 @@ def with_citation_counts(queryset):
 class SpeakerAdmin(admin.ModelAdmin):
     list_display = ["name", "role", "side", "statement_count"]
     list_filter = ["side"]
+    ordering = ["name"]  # explicit: an annotated (GROUP BY) query drops the model's default ordering
     search_fields = ["name", "role"]
     prepopulated_fields = {"slug": ["name"]}
 
@@ -72,6 +73,9 @@ class VerbatimTextField(forms.CharField):
         return super().to_python(value).replace("\r\n", "\n")
 
 
+UNCHANGED = "no field of this form (it was saved with the same values)"
+
+
 class VersionCheckedForm(forms.ModelForm):
     """Optimistic locking: the form carries the version it was opened at, and a save over a change the editor
     has not seen is refused, naming what changed, with the editor's own input kept for a second save."""
@@ -111,7 +115,7 @@ class VersionCheckedForm(forms.ModelForm):
         when = f" at {record.history_date:%H:%M:%S}" if record else ""
         message = (
             f"Someone else saved this {model._meta.verbose_name}{who}{when} while you were editing it, so your "
-            f"changes were not saved yet. Changed since you opened it: {'; '.join(theirs) or 'nothing shown here'}."
+            f"changes were not saved yet. Changed since you opened it: {'; '.join(theirs) or UNCHANGED}."
         )
         if both:
             message += f" You both changed {', '.join(both)}: yours is kept below."
