@@ -166,3 +166,19 @@ def test_suggesting_statements_from_an_article_dated_at_an_end_of_the_calendar(a
 def test_the_admins_live_previews_take_a_superscript_digit_for_a_source_id(admin_client, seeded, name, params):
     """'²' passed str.isdigit() but not int(): the statement form's previews (and its Date field) once gave a 500."""
     assert admin_client.get(reverse(f"admin:{name}"), params).status_code == 200
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/admin/autocomplete/?term=%00&app_label=timeline&model_name=statement&field_name=speaker",
+        "/admin/timeline/statement/?q=putin%00",
+        "/admin/auth/user/?q=%00",
+    ],
+)
+def test_nul_in_an_admin_search_is_a_400_not_a_server_error(admin_client, seeded, url):
+    """The admin searches with the raw query value; PostgreSQL refuses NUL in text, so it is refused first."""
+    response = admin_client.get(url)
+
+    assert response.status_code == 400
+    assert admin_client.get(url.replace("%00", "")).status_code == 200

@@ -10,7 +10,7 @@ from csp.constants import UNSAFE_INLINE
 from csp.decorators import csp_replace
 from csp.middleware import CSPMiddleware, PolicyParts
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.http.response import HttpResponseBase
 from django.views.decorators.clickjacking import xframe_options_exempt
 
@@ -73,3 +73,19 @@ def client_ip(request: HttpRequest) -> str | None:
         if len(forwarded) >= proxies:
             return forwarded[-proxies]
     return request.META.get("REMOTE_ADDR")
+
+
+def refuse_nul_in_admin_queries(
+    get_response: Callable[[HttpRequest], HttpResponse],
+) -> Callable[[HttpRequest], HttpResponse]:
+    """The admin's searches and autocompletes put query values straight into queries, and PostgreSQL refuses a
+    NUL in any text: such a request is a 400, not a server error. (Public pages validate their own filters.)"""
+
+    def middleware(request: HttpRequest) -> HttpResponse:
+        if request.path.startswith(ADMIN_PREFIX) and any(
+            "\x00" in value for values in request.GET.lists() for value in values[1]
+        ):
+            return HttpResponseBadRequest("A query value holds a NUL character.", content_type="text/plain")
+        return get_response(request)
+
+    return middleware

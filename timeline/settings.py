@@ -98,6 +98,7 @@ MIDDLEWARE = [
     "django.middleware.gzip.GZipMiddleware",
     "timeline.middleware.ContentSecurityPolicyMiddleware",
     "timeline.middleware.permissions_policy",
+    "timeline.middleware.refuse_nul_in_admin_queries",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
