@@ -44,23 +44,54 @@ def citation_words(statement: Statement) -> tuple[str, str, str]:
     return citation.context
 
 
-def test_pasting_another_speakers_repeat_above_keeps_the_quote_on_its_own_words(admin_client, putin):
+def test_pasting_another_speakers_repeat_right_above_never_moves_the_quote_onto_it(admin_client, putin):
+    """Trump's line repeating Putin's words, pasted just above Putin's paragraph: the quote is not verified on
+    Trump's words (as it was before). Its surroundings changed, so it goes to review rather than be guessed."""
     source = putin.citations.get().source
     text = source.original_text.replace(PUTIN_LINE, TRUMP_LINE + PUTIN_LINE)
     assert text.count(WORDS) == 2
+    trump_start = text.index(TRUMP_LINE) + TRUMP_LINE.index(WORDS)
 
     response = edit_source_text(admin_client, source, text)
 
     assert response.status_code == 302
     putin.refresh_from_db()
-    assert putin.status == "published"
     citation = putin.citations.get()
-    assert citation.anchoring == "exact"
+    assert not (putin.status == "published" and citation.start == trump_start)
+    assert (putin.status, citation.anchoring) == ("draft", "moved")
+    assert "went back to draft until reviewed" in " ".join(str(m) for m in get_messages(response.wsgi_request))
+
+
+def test_a_paragraph_pasted_away_from_the_quote_keeps_it_published_on_its_own_words(admin_client, putin):
+    source = putin.citations.get().source
+    text = source.original_text.replace(
+        "Listen Live\n", f"Listen Live\n{TRUMP_LINE}An editor's note added above the article.\n\n", 1
+    )
+    assert text.count(WORDS) == 2
+
+    assert edit_source_text(admin_client, source, text).status_code == 302
+
+    putin.refresh_from_db()
+    citation = putin.citations.get()
+    assert (putin.status, citation.anchoring) == ("published", "exact")
     assert citation.start == text.index(PUTIN_LINE) + PUTIN_LINE.index(WORDS)
-    _before, _words, after = citation_words(putin)
-    assert after.startswith('," Putin said.')
-    page = admin_client.get(f"{source.get_absolute_url()}").content.decode()
-    assert "Trump quipped" in page
+    assert citation_words(putin)[2].startswith('," Putin said.')
+
+
+def test_a_transcript_whose_speaker_line_is_replaced_sends_the_quote_to_review():
+    """In a transcript the speaker is named on the line above the words: change that line and the words,
+    untouched, may no longer be the speaker's."""
+    speech = "We are ready to work with the new administration on every question."
+    text = f"Question: what next?\n\nVladimir Putin:\n{speech}\n\nQuestion: and trade?\n\nDonald Trump:\nGreat.\n"
+    source = make_source(original_text=text)
+    statement = make_statement(source=source, text=speech)
+
+    source.original_text = text.replace("Vladimir Putin:", "Donald Trump:").replace("trade?", "trade, then?")
+    source.save()
+
+    statement.refresh_from_db()
+    assert statement.status == "draft"
+    assert statement.citations.get().anchoring == "moved"
 
 
 @pytest.mark.parametrize(
@@ -75,8 +106,9 @@ def test_when_the_words_stand_only_elsewhere_the_statement_goes_to_draft_and_the
     admin_client, putin, edit
 ):
     source = putin.citations.get().source
-    with_trump = source.original_text.replace(PUTIN_LINE, TRUMP_LINE + PUTIN_LINE)
+    with_trump = source.original_text.replace("Listen Live\n", f"Listen Live\n{TRUMP_LINE}", 1)
     assert edit_source_text(admin_client, source, with_trump).status_code == 302
+    assert Statement.objects.get(pk=putin.pk).status == "published", "Trump's line stands far from Putin's"
 
     response = edit_source_text(admin_client, source, edit(with_trump))
 

@@ -12,7 +12,8 @@ from timeline.models import Citation, Statement
 from .factories import admin_form_data, make_citation, make_source, make_statement
 
 TEXT = (
-    "Moscow, 23 December. The president spoke to reporters after the annual meeting.\n\n"
+    "Moscow, 23 December. The president spoke to reporters after the annual meeting. "
+    "It went on for four hours, longer than in any year before.\n\n"
     "He said the two countries would meet soon and talk about the relationship.\n\n"
     "Officials on both sides called the talks useful and said they would continue next year.\n"
 )
@@ -26,7 +27,7 @@ DELETED = "The president spoke to reporters after the annual meeting"
 
 def test_a_passage_the_edit_did_not_touch_is_exact_at_its_place():
     start = TEXT.index(KEPT)
-    text = TEXT.replace("after the annual meeting", "after the meeting")
+    text = TEXT.replace("23 December", "24 December")
     match = find_passage(text, KEPT, start=start, end=start + len(KEPT), old_text=TEXT)
     assert (match.kind, match.start, match.similarity) == ("exact", text.index(KEPT), 1.0)
 
@@ -61,9 +62,6 @@ def test_of_a_passage_repeated_twice_the_occurrence_in_its_recorded_surroundings
     first_match = find_passage(moved, passage, start=first, prefix=text[:first], suffix=text[first + 20 : first + 60])
     assert first_match.kind == "moved", "a context that reached the text's start no longer does"
     assert find_passage(moved, passage, start=first, old_text=text).kind == "moved", "the edit is too close"
-    on_its_own_line = "Update.\n" + text
-    first_match = find_passage(on_its_own_line, passage, start=first, old_text=text)
-    assert (first_match.kind, first_match.start) == ("exact", on_its_own_line.index(passage))
 
 
 def test_the_same_words_in_other_surroundings_are_moved_never_verified():

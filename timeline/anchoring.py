@@ -128,9 +128,10 @@ def carried_over(old_text: str, new_text: str, start: int, end: int) -> int | No
     """Where `old_text[start:end]` stands in `new_text` when an edit left those words in place, else None.
 
     "In place" means the edit touched neither the words nor their surroundings: they lie, with CONTEXT_CHARS
-    to spare on each side, before or after the one stretch that changed, or their lines are among the lines
-    the edit left whole. (Without the margin, a pasted line that repeats the words could be read as the edit
-    having happened after them.) Words that merely occur again elsewhere never count.
+    to spare on each side, before or after the one stretch that changed, or inside a run of lines the edit
+    left whole. (Without the margin, a pasted line that repeats the words could be read as the edit having
+    happened after them, and a moved paragraph could leave its speaker's line behind.) Words that merely occur
+    again elsewhere never count.
     """
     if old_text == new_text:
         return start
@@ -145,12 +146,17 @@ def carried_over(old_text: str, new_text: str, start: int, end: int) -> int | No
         return start
     if start - CONTEXT_CHARS >= len(old_text) - tail:
         return start + len(new_text) - len(old_text)
-    # Lines (an article's paragraphs) left whole by the edit keep the words in them where they were.
+    # Several edits: a run of lines (an article's paragraphs) that the edit left whole, and that holds the words
+    # with the same margin (or reaches the text's start or end in both texts), keeps them where they were.
     old_lines, new_lines = old_text.splitlines(keepends=True), new_text.splitlines(keepends=True)
     old_offsets, new_offsets = _line_offsets(old_lines), _line_offsets(new_lines)
     matcher = difflib.SequenceMatcher(None, old_lines, new_lines, autojunk=False)
-    for tag, i1, i2, j1, _ in matcher.get_opcodes():
-        if tag == "equal" and old_offsets[i1] <= start and end <= old_offsets[i2]:
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag != "equal":
+            continue
+        first = 0 if i1 == 0 and j1 == 0 else old_offsets[i1] + CONTEXT_CHARS
+        last = len(old_text) if i2 == len(old_lines) and j2 == len(new_lines) else old_offsets[i2] - CONTEXT_CHARS
+        if first <= start and end <= last:
             return start - old_offsets[i1] + new_offsets[j1]
     return None
 
