@@ -288,3 +288,17 @@ def test_pages_have_no_accessibility_violations(site: str, browser: Browser) -> 
             assert violations == [], f"{path}: {violations}"
     finally:
         context.close()
+
+
+def test_on_a_phone_the_filters_unfold_when_one_could_not_be_read(site: str, browser: Browser) -> None:
+    """The line "see the notes beside them" must not point into a folded box: a notice keeps the filters open."""
+    context = browser.new_context(viewport={"width": 390, "height": 844})
+    try:
+        page = context.new_page()
+        page.goto(site + "/")
+        expect(page.locator(".filters-fold")).not_to_have_attribute("open", "")
+        page.goto(site + "/?from=0000")
+        expect(page.locator("#from-notice")).to_be_visible()
+        expect(page.locator("#from-notice")).to_contain_text("outside the years 1 to 9999")
+    finally:
+        context.close()

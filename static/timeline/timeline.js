@@ -2,12 +2,15 @@
 (function () {
   "use strict";
 
-  // On a phone the filters start folded, unless some are in force; without
-  // JavaScript they stay open.
+  // On a phone the filters start folded, unless some are in force or one could
+  // not be read (its note is beside it); without JavaScript they stay open.
   function foldFiltersOnSmallScreens() {
     var fold = document.querySelector(".filters-fold");
     if (!fold || !window.matchMedia("(max-width: 61.99rem)").matches) return;
-    if (!document.querySelector(".chips")) fold.open = false;
+    var noted = Array.prototype.some.call(fold.querySelectorAll(".notice"), function (notice) {
+      return notice.textContent.trim() !== "";
+    });
+    if (!document.querySelector(".chips") && !noted) fold.open = false;
   }
 
   document.addEventListener("DOMContentLoaded", foldFiltersOnSmallScreens);
