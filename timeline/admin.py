@@ -574,8 +574,8 @@ class StatementAdmin(VersionedAdmin):
     def save_related(self, request: HttpRequest, form: forms.ModelForm, formsets, change: bool) -> None:
         super().save_related(request, form, formsets, change)
         statement = form.instance
-        statement.refresh_from_db()
         if getattr(statement, "_publish", False):
+            statement.refresh_from_db()  # saving citations may have sent it back to draft meanwhile
             report = curation.publish(statements=[statement])
             for problems in report.refused.values():
                 self.message_user(request, f"Saved as a draft, not published: {'; '.join(problems)}.", messages.WARNING)

@@ -18,11 +18,6 @@ from . import anchoring, reading
 from .models import Citation, Source, Statement
 
 
-def publish_problems(statement: Statement) -> list[str]:
-    """Why `statement` may not be published yet; empty when it may."""
-    return statement.publish_problems()
-
-
 @dataclass
 class PublishReport:
     published: list[Statement] = field(default_factory=list)
